@@ -1,0 +1,67 @@
+"""The Time Clock integration: a workforce time clock in Home Assistant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv, issue_registry as ir
+from homeassistant.helpers.typing import ConfigType
+
+from .account import TimeClockAccount
+from .backends import async_create_backend
+from .const import DOMAIN
+from .removal import async_export_and_remove
+from .services import async_setup_services
+
+PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+@dataclass(kw_only=True)
+class TimeClockData:
+    """What a loaded account keeps at run time."""
+
+    account: TimeClockAccount
+
+
+type TimeClockConfigEntry = ConfigEntry[TimeClockData]
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the services once."""
+    async_setup_services(hass)
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: TimeClockConfigEntry) -> bool:
+    """Load an account: its storage, its outbox and its entities."""
+    backend = async_create_backend(hass, entry)
+    account = TimeClockAccount(hass, entry, backend)
+    await account.async_setup()
+    entry.runtime_data = TimeClockData(account=account)
+    entry.async_on_unload(account.async_shutdown)
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    entry.async_on_unload(entry.add_update_listener(_async_update_listener))
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: TimeClockConfigEntry) -> bool:
+    """Unload an account; its outbox stays on disk for the next start."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: TimeClockConfigEntry) -> None:
+    """Remove an account's storage, first exporting undelivered punches."""
+    await async_export_and_remove(hass, entry)
+    for issue in ("auth_failed", "punch_rejected"):
+        ir.async_delete_issue(hass, DOMAIN, f"{issue}_{entry.entry_id}")
+
+
+async def _async_update_listener(
+    hass: HomeAssistant, entry: TimeClockConfigEntry
+) -> None:
+    """Reload when employees, options or credentials change."""
+    hass.config_entries.async_schedule_reload(entry.entry_id)

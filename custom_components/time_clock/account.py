@@ -1,0 +1,406 @@
+"""The runtime of one account: employees, their state, punching and the outbox."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.event import (
+    async_track_point_in_utc_time,
+    async_track_time_interval,
+)
+from homeassistant.util import dt as dt_util
+
+from .api import (
+    Action,
+    Backend,
+    Delivery,
+    PunchRequest,
+    TimeClockAuthenticationError,
+    TimeClockRejectedError,
+)
+from .const import (
+    ATTR_ACCOUNT,
+    ATTR_ACTION,
+    ATTR_DELIVERED,
+    ATTR_EMPLOYEE,
+    ATTR_EMPLOYEE_ID,
+    ATTR_SOURCE,
+    ATTR_TIME,
+    CONF_AUTO_CLOCK_OUT_HOURS,
+    DOMAIN,
+    EVENT_PUNCH,
+    EVENT_PUNCH_FAILED,
+    MAX_FUTURE,
+    SUBENTRY_EMPLOYEE,
+)
+from .employee import Employee
+from .outbox import Outbox
+from .punch import Punch, Source
+from .store import EmployeeRecord, PunchStore
+
+if TYPE_CHECKING:
+    from . import TimeClockConfigEntry
+
+REFRESH_INTERVAL = timedelta(minutes=1)
+
+
+class TimeClockAccount:
+    """One account: who works for it, who is on shift, and what waits to be sent."""
+
+    def __init__(
+        self, hass: HomeAssistant, entry: TimeClockConfigEntry, backend: Backend
+    ) -> None:
+        """Build the account from its config entry."""
+        self.hass = hass
+        self.entry = entry
+        self.backend = backend
+        self.store = PunchStore(hass, entry.entry_id)
+        self.employees = {
+            sub.subentry_id: Employee.from_subentry(sub)
+            for sub in entry.subentries.values()
+            if sub.subentry_type == SUBENTRY_EMPLOYEE
+        }
+        self.tags = {
+            tag: employee.employee_id
+            for employee in self.employees.values()
+            for tag in employee.tags
+        }
+        self.outbox = Outbox(hass, store=self.store, backend=backend, listener=self)
+        self._lock = asyncio.Lock()
+        self._listeners: dict[str | None, list[CALLBACK_TYPE]] = {}
+        self._auto_clock_out: dict[str, CALLBACK_TYPE] = {}
+        self._unsubs: list[CALLBACK_TYPE] = []
+        self._today = dt_util.now().date()
+
+    # Life cycle ------------------------------------------------------------
+
+    async def async_setup(self) -> None:
+        """Load the storage and start delivering."""
+        await self.store.async_load()
+        self.store.forget_employees(self.employees)
+        self.outbox.async_start(
+            lambda coro, name: self.entry.async_create_background_task(
+                self.hass, coro, name
+            )
+        )
+        self._unsubs.append(
+            async_track_time_interval(self.hass, self._async_refresh, REFRESH_INTERVAL)
+        )
+        for employee_id in self.employees:
+            self._arm_auto_clock_out(employee_id)
+
+    async def async_shutdown(self) -> None:
+        """Stop delivering and write what waits for a delayed save."""
+        for unsub in [*self._unsubs, *self._auto_clock_out.values()]:
+            unsub()
+        self._unsubs.clear()
+        self._auto_clock_out.clear()
+        await self.outbox.async_stop()
+        await self.store.async_flush()
+
+    # Listeners -------------------------------------------------------------
+
+    @callback
+    def async_add_listener(
+        self, update: CALLBACK_TYPE, employee_id: str | None = None
+    ) -> Callable[[], None]:
+        """Call ``update`` when an employee (or, with ``None``, the account) changes."""
+        self._listeners.setdefault(employee_id, []).append(update)
+
+        def remove() -> None:
+            self._listeners[employee_id].remove(update)
+
+        return remove
+
+    @callback
+    def _notify(self, employee_id: str | None) -> None:
+        """Tell the listeners of an employee, or of the account, about a change."""
+        for update in list(self._listeners.get(employee_id, ())):
+            update()
+
+    @callback
+    def _async_refresh(self, now: datetime) -> None:
+        """Update worked-today while on shift, and everyone at a new day."""
+        self.store.prune_history(now)
+        today = dt_util.as_local(now).date()
+        new_day, self._today = today != self._today, today
+        for employee_id in self.employees:
+            if new_day or self.state(employee_id).on_shift:
+                self._notify(employee_id)
+
+    # State -----------------------------------------------------------------
+
+    def state(self, employee_id: str) -> EmployeeRecord:
+        """Return an employee's shift state."""
+        return self.store.employees.get(employee_id) or EmployeeRecord()
+
+    def worked_today(self, employee_id: str, now: datetime | None = None) -> timedelta:
+        """Return how long an employee has worked since local midnight."""
+        now = now or dt_util.utcnow()
+        midnight = dt_util.start_of_local_day(dt_util.as_local(now))
+        total = timedelta()
+        started: datetime | None = None
+        for time, action in self.state(employee_id).history:
+            if action is Action.CLOCK_IN:
+                started = started or time
+            elif started is not None:
+                total += _overlap(started, time, midnight, now)
+                started = None
+        if started is not None and self.state(employee_id).on_shift:
+            total += _overlap(started, now, midnight, now)
+        return total
+
+    # Punching --------------------------------------------------------------
+
+    async def async_punch(
+        self,
+        employee_id: str,
+        action: Action | None,
+        *,
+        source: Source,
+        time: datetime | None = None,
+        reader: str | None = None,
+        project_id: int | None = None,
+        description: str | None = None,
+    ) -> Punch:
+        """Record a punch (``None`` toggles) on disk, then report it."""
+        employee = self.employees[employee_id]
+        async with self._lock:
+            when = dt_util.as_utc(time) if time is not None else dt_util.utcnow()
+            action = self.validate_punch(employee_id, action, when)
+            punch = await self.store.async_append(
+                employee_id=employee_id,
+                action=action,
+                time=when,
+                source=source,
+                reader=reader,
+                project_id=project_id
+                if project_id is not None
+                else employee.project_id,
+                description=description
+                if description is not None
+                else employee.description,
+            )
+        self._arm_auto_clock_out(employee_id)
+        self._fire_punch(punch, delivered=False)
+        self._notify(employee_id)
+        self._notify(None)
+        self.outbox.wake()
+        return punch
+
+    def validate_punch(
+        self, employee_id: str, action: Action | None, when: datetime | None
+    ) -> Action:
+        """Return the punch's action; refuse a time in the future or before the last punch.
+
+        ``None`` toggles from the current state. A punch that would change nothing
+        (clock-in while on shift) is refused too.
+        """
+        employee = self.employees[employee_id]
+        record = self.state(employee_id)
+        now = dt_util.utcnow()
+        when = when or now
+        if action is None:
+            action = Action.CLOCK_OUT if record.on_shift else Action.CLOCK_IN
+        placeholders = {"employee": employee.name}
+        if when > now + MAX_FUTURE:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="time_in_future",
+                translation_placeholders=placeholders,
+            )
+        if record.last_time is not None and when < record.last_time:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="time_before_last_punch",
+                translation_placeholders={
+                    **placeholders,
+                    "last": dt_util.as_local(record.last_time).isoformat(
+                        timespec="seconds"
+                    ),
+                },
+            )
+        if (action is Action.CLOCK_IN) == record.on_shift:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="already_on_shift"
+                if record.on_shift
+                else "not_on_shift",
+                translation_placeholders=placeholders,
+            )
+        return action
+
+    def _fire_punch(self, punch: Punch, *, delivered: bool) -> None:
+        """Fire the punch event."""
+        self.hass.bus.async_fire(
+            EVENT_PUNCH,
+            {
+                ATTR_EMPLOYEE: self.employees[punch.employee_id].name
+                if punch.employee_id in self.employees
+                else punch.employee_id,
+                ATTR_EMPLOYEE_ID: punch.employee_id,
+                ATTR_ACTION: punch.action.value,
+                ATTR_TIME: punch.time.isoformat(),
+                ATTR_SOURCE: punch.source.value,
+                "reader": punch.reader,
+                ATTR_ACCOUNT: self.entry.title,
+                "account_id": self.entry.entry_id,
+                ATTR_DELIVERED: delivered,
+            },
+        )
+
+    # Automatic clock-out ---------------------------------------------------
+
+    def _arm_auto_clock_out(self, employee_id: str) -> None:
+        """Schedule the automatic clock-out of an employee on shift, if enabled."""
+        if unsub := self._auto_clock_out.pop(employee_id, None):
+            unsub()
+        hours = float(self.entry.options.get(CONF_AUTO_CLOCK_OUT_HOURS) or 0)
+        record = self.state(employee_id)
+        if hours <= 0 or not record.on_shift or record.since is None:
+            return
+        deadline = record.since + timedelta(hours=hours)
+
+        async def clock_out(_now: datetime) -> None:
+            self._auto_clock_out.pop(employee_id, None)
+            if not self.state(employee_id).on_shift:
+                return
+            await self.async_punch(
+                employee_id,
+                Action.CLOCK_OUT,
+                source=Source.AUTOMATIC,
+                time=min(deadline, dt_util.utcnow()),
+            )
+
+        self._auto_clock_out[employee_id] = async_track_point_in_utc_time(
+            self.hass, clock_out, max(deadline, dt_util.utcnow())
+        )
+
+    # Outbox listener -------------------------------------------------------
+
+    def build_request(self, punch: Punch, *, uncertain: bool) -> PunchRequest:
+        """Return the backend request for a punch."""
+        employee = self.employees.get(punch.employee_id)
+        return PunchRequest(
+            punch_id=punch.punch_id,
+            person=employee.identifier if employee else "",
+            action=punch.action,
+            time=punch.time,
+            project_id=punch.project_id,
+            description=punch.description,
+            extras=dict(employee.extras) if employee else {},
+            state=dict(self.store.backend_state.get(punch.employee_id, {})),
+            uncertain=uncertain,
+        )
+
+    async def async_delivered(self, punch: Punch, delivery: Delivery) -> None:
+        """Settle a confirmed punch and report it."""
+        if delivery.state is not None:
+            await self.store.async_set_backend_state(
+                punch.employee_id, dict(delivery.state)
+            )
+        self.store.settle(punch, delivered=True)
+        ir.async_delete_issue(self.hass, DOMAIN, f"auth_failed_{self.entry.entry_id}")
+        self._fire_punch(punch, delivered=True)
+        self._notify(punch.employee_id)
+
+    async def async_rejected(self, punch: Punch, err: TimeClockRejectedError) -> None:
+        """Move a refused punch to the failed list and tell the user."""
+        await self.store.async_fail(punch, code=err.code, message=str(err))
+        name = (
+            self.employees[punch.employee_id].name
+            if punch.employee_id in self.employees
+            else punch.employee_id
+        )
+        self.hass.bus.async_fire(
+            EVENT_PUNCH_FAILED,
+            {
+                ATTR_EMPLOYEE: name,
+                ATTR_EMPLOYEE_ID: punch.employee_id,
+                ATTR_ACTION: punch.action.value,
+                ATTR_TIME: punch.time.isoformat(),
+                ATTR_ACCOUNT: self.entry.title,
+                "code": err.code,
+                "message": str(err),
+            },
+        )
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            f"punch_rejected_{self.entry.entry_id}",
+            is_fixable=True,
+            is_persistent=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key="punch_rejected",
+            translation_placeholders={
+                "account": self.entry.title,
+                "employee": name,
+                "action": punch.action.value,
+                "time": dt_util.as_local(punch.time).isoformat(timespec="seconds"),
+                "code": err.code,
+                "count": str(len(self.store.failed)),
+            },
+            data={"entry_id": self.entry.entry_id},
+        )
+        self._notify(punch.employee_id)
+
+    def auth_failed(self, err: TimeClockAuthenticationError) -> None:
+        """Pause (the outbox did), ask for new credentials and raise a repair issue."""
+        self.entry.async_start_reauth(self.hass)
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            f"auth_failed_{self.entry.entry_id}",
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key="auth_failed",
+            translation_placeholders={
+                "account": self.entry.title,
+                "pending": str(self.store.pending_count),
+            },
+        )
+
+    def outbox_changed(self) -> None:
+        """Tell the account's entities that the outbox changed."""
+        self._notify(None)
+
+    def diagnostics(self) -> dict[str, Any]:
+        """Return the runtime state for diagnostics."""
+        return {
+            "pending": self.store.pending_count,
+            "uncertain": len(self.store.uncertain),
+            "failed": self.store.failed,
+            "pending_punches": [p.as_dict() for p in self.store.pending_punches()[:50]],
+            "outbox": {
+                "paused": self.outbox.paused,
+                "reachable": self.outbox.reachable,
+                "attempts": self.outbox.attempts,
+                "not_before": self.outbox.not_before.isoformat()
+                if self.outbox.not_before
+                else None,
+                "last_error": self.outbox.last_error,
+            },
+            "last_delivery": self.store.last_delivery.isoformat()
+            if self.store.last_delivery
+            else None,
+            "employees": {
+                key: {
+                    **self.state(key).as_dict(),
+                    "pending": self.store.pending_for(key),
+                }
+                for key in self.employees
+            },
+        }
+
+
+def _overlap(
+    start: datetime, end: datetime, lower: datetime, upper: datetime
+) -> timedelta:
+    """Return how much of ``start``..``end`` lies within ``lower``..``upper``."""
+    return max(timedelta(), min(end, upper) - max(start, lower))

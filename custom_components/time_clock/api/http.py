@@ -1,0 +1,153 @@
+"""HTTP plumbing shared by the backend clients: one request helper and a pacer."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+import json
+import time
+from typing import Any
+
+import aiohttp
+
+from .errors import TimeClockConnectionError
+
+USER_AGENT = "TimeClock-HomeAssistant/1.0 (+https://github.com/time-clock/time_clock)"
+DEFAULT_TIMEOUT = 20.0
+# 500 and 504 may come after the backend acted on the request; 502 and 503 come
+# from a proxy or an overloaded server that did not.
+AMBIGUOUS_STATUSES = frozenset({500, 504})
+
+
+@dataclass(frozen=True, kw_only=True)
+class Response:
+    """A backend's answer, read whole."""
+
+    status: int
+    headers: Mapping[str, str]
+    text: str
+
+    def json(self) -> Any:
+        """Return the body as JSON, or ``None`` when it is not JSON."""
+        try:
+            return json.loads(self.text)
+        except ValueError:
+            return None
+
+    def retry_after(self) -> float | None:
+        """Return the ``Retry-After`` header in seconds, when it is a number."""
+        if (value := self.headers.get("Retry-After")) is None:
+            return None
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            return None
+
+
+async def async_request(
+    session: aiohttp.ClientSession,
+    method: str,
+    url: str,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    headers: Mapping[str, str] | None = None,
+    **kwargs: Any,
+) -> Response:
+    """Send one request and read the answer; map network failures to errors.
+
+    A failure before the connection was made is not ambiguous; one after the
+    request may have been sent (timeout, reset, disconnect) is.
+    """
+    all_headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+    if headers:
+        all_headers.update(headers)
+    try:
+        async with session.request(
+            method,
+            url,
+            headers=all_headers,
+            timeout=aiohttp.ClientTimeout(total=timeout),
+            allow_redirects=False,
+            **kwargs,
+        ) as resp:
+            body = await resp.read()
+            return Response(
+                status=resp.status,
+                headers=dict(resp.headers),
+                text=body.decode("utf-8", errors="replace"),
+            )
+    except aiohttp.ClientConnectorError as err:
+        raise TimeClockConnectionError(f"cannot connect: {err}") from err
+    except aiohttp.ConnectionTimeoutError as err:
+        raise TimeClockConnectionError("connection timed out") from err
+    except TimeoutError as err:
+        raise TimeClockConnectionError("request timed out", ambiguous=True) from err
+    except aiohttp.ClientError as err:
+        raise TimeClockConnectionError(
+            f"connection lost: {type(err).__name__}", ambiguous=True
+        ) from err
+
+
+def basic_auth(username: str, password: str) -> str:
+    """Return an HTTP Basic ``Authorization`` header value."""
+    import base64  # noqa: PLC0415
+
+    token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
+    return f"Basic {token}"
+
+
+class Pacer:
+    """Keep requests under sliding-window quotas such as 10/s and 720/h.
+
+    ``limits`` maps a window length in seconds to the number of requests allowed
+    in it. ``async_acquire`` waits until one more request fits every window.
+    ``block_for`` makes every request wait, for a ``Retry-After``.
+    """
+
+    def __init__(
+        self,
+        limits: Mapping[float, int] | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """Start with the given quotas."""
+        self._clock = clock
+        self._limits: dict[float, int] = dict(limits or {})
+        self._sent: deque[float] = deque()
+        self._blocked_until = 0.0
+        self._lock = asyncio.Lock()
+
+    @property
+    def limits(self) -> dict[float, int]:
+        """Return the quotas in force."""
+        return dict(self._limits)
+
+    def set_limit(self, window: float, count: int) -> None:
+        """Set or tighten one quota (learned from the backend)."""
+        self._limits[window] = max(1, count)
+
+    def block_for(self, seconds: float) -> None:
+        """Hold every request for ``seconds`` from now."""
+        self._blocked_until = max(self._blocked_until, self._clock() + seconds)
+
+    def delay(self) -> float:
+        """Return how long the next request would have to wait."""
+        now = self._clock()
+        wait = max(0.0, self._blocked_until - now)
+        longest = max(self._limits, default=0.0)
+        while self._sent and self._sent[0] <= now - longest:
+            self._sent.popleft()
+        for window, count in self._limits.items():
+            inside = [t for t in self._sent if t > now - window]
+            if len(inside) >= count:
+                wait = max(wait, inside[-count] + window - now)
+        return wait
+
+    async def async_acquire(self) -> None:
+        """Wait until one more request fits, then count it."""
+        async with self._lock:
+            while (wait := self.delay()) > 0:
+                await asyncio.sleep(wait)
+            self._sent.append(self._clock())

@@ -1,0 +1,81 @@
+"""Typed models shared by the Time Clock backend clients."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+
+class Action(StrEnum):
+    """An explicit punch action; toggles are resolved before they reach a backend."""
+
+    CLOCK_IN = "clock_in"
+    CLOCK_OUT = "clock_out"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PunchRequest:
+    """One punch as a backend client sends it.
+
+    ``time`` is timezone-aware; each client converts it to what its vendor wants.
+    ``extras`` carries the employee's backend-specific settings (TrackTik position
+    and account, Protime reference kind). ``state`` is what the backend asked to be
+    remembered for this employee after an earlier delivery (TrackTik work session).
+    ``uncertain`` is true when an earlier attempt may have reached the backend, so
+    the client must read the backend's state before sending where a duplicate harms.
+    """
+
+    punch_id: str
+    person: str
+    action: Action
+    time: datetime
+    project_id: int | None = None
+    description: str | None = None
+    extras: Mapping[str, Any] = field(default_factory=dict)
+    state: Mapping[str, Any] = field(default_factory=dict)
+    uncertain: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Delivery:
+    """A backend's confirmation of one punch.
+
+    ``state``, when not ``None``, replaces what is remembered for the employee.
+    ``stamped_at`` is set by backends that record the delivery time instead of the
+    punch time (SonoranCMS). ``duplicate`` is true when the client found the punch
+    already recorded after an uncertain attempt and did not send it again.
+    """
+
+    state: Mapping[str, Any] | None = None
+    stamped_at: datetime | None = None
+    duplicate: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccountInfo:
+    """What a credential check learned about the account."""
+
+    unique_id: str
+    title: str
+
+
+class Backend(Protocol):
+    """What the outbox needs from a backend client."""
+
+    @property
+    def max_batch(self) -> int:
+        """Return how many punches one request may carry."""
+
+    async def async_validate(self) -> AccountInfo:
+        """Check the credentials against the backend."""
+
+    async def async_deliver(self, punch: PunchRequest) -> Delivery:
+        """Deliver one punch, or raise a ``TimeClockError``."""
+
+    async def async_fetch_states(
+        self, persons: Sequence[str]
+    ) -> Mapping[str, bool] | None:
+        """Return who is on shift at the backend, or ``None`` when it cannot tell cheaply."""

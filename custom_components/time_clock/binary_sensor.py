@@ -1,0 +1,106 @@
+"""Binary sensors of Time Clock: on shift, and backend reachable."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorDeviceClass,
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from . import TimeClockConfigEntry
+from .account import TimeClockAccount
+from .entity import EmployeeEntity, TimeClockEntity
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class TimeClockBinarySensorDescription(BinarySensorEntityDescription):
+    """A binary sensor of an account or an employee."""
+
+    is_on_fn: Callable[[TimeClockAccount, str | None], bool | None]
+    attributes_fn: (
+        Callable[[TimeClockAccount, str | None], Mapping[str, Any]] | None
+    ) = None
+
+
+def _shift_attributes(
+    account: TimeClockAccount, employee_id: str | None
+) -> dict[str, Any]:
+    """Return the shift start, last source and pending punches of an employee."""
+    assert employee_id is not None
+    record = account.state(employee_id)
+    return {
+        "shift_start": record.since.isoformat() if record.since else None,
+        "last_source": record.last_source,
+        "pending_punches": account.store.pending_for(employee_id),
+    }
+
+
+EMPLOYEE_SENSORS = (
+    TimeClockBinarySensorDescription(
+        key="on_shift",
+        translation_key="on_shift",
+        is_on_fn=lambda account, employee_id: account.state(employee_id or "").on_shift,
+        attributes_fn=_shift_attributes,
+    ),
+)
+ACCOUNT_SENSORS = (
+    TimeClockBinarySensorDescription(
+        key="backend_reachable",
+        translation_key="backend_reachable",
+        device_class=BinarySensorDeviceClass.CONNECTIVITY,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        is_on_fn=lambda account, _: account.outbox.reachable,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: TimeClockConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the binary sensors of an account and of each employee."""
+    account = entry.runtime_data.account
+    async_add_entities(
+        TimeClockBinarySensor(account, description) for description in ACCOUNT_SENSORS
+    )
+    for employee_id in account.employees:
+        async_add_entities(
+            (
+                EmployeeBinarySensor(account, description, employee_id)
+                for description in EMPLOYEE_SENSORS
+            ),
+            config_subentry_id=employee_id,
+        )
+
+
+class TimeClockBinarySensor(TimeClockEntity, BinarySensorEntity):
+    """A binary sensor of an account."""
+
+    entity_description: TimeClockBinarySensorDescription
+
+    @property
+    def is_on(self) -> bool | None:
+        """Return the state."""
+        return self.entity_description.is_on_fn(self.account, self._employee_id)
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        """Return the attributes."""
+        if (fn := self.entity_description.attributes_fn) is None:
+            return None
+        return fn(self.account, self._employee_id)
+
+
+class EmployeeBinarySensor(EmployeeEntity, TimeClockBinarySensor):
+    """A binary sensor of an employee."""

@@ -1,0 +1,50 @@
+"""Employees as configured in the account's subentries, and tag UID normalisation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+import re
+from typing import Any
+
+from homeassistant.config_entries import ConfigSubentry
+
+from .const import CONF_DESCRIPTION, CONF_IDENTIFIER, CONF_PROJECT_ID, CONF_TAGS
+
+_SEPARATORS = re.compile(r"[\s:\-]+")
+EXTRA_KEYS = ("id_type", "reference", "position", "account")
+
+
+def normalize_tag(raw: str) -> str:
+    """Return a tag UID without case, ``:``, ``-`` or spaces."""
+    return _SEPARATORS.sub("", raw).upper()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Employee:
+    """One employee of an account."""
+
+    employee_id: str
+    name: str
+    identifier: str
+    tags: tuple[str, ...] = ()
+    project_id: int | None = None
+    description: str | None = None
+    extras: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_subentry(cls, subentry: ConfigSubentry) -> Employee:
+        """Return the employee described by a subentry."""
+        data = subentry.data
+        project = data.get(CONF_PROJECT_ID)
+        return cls(
+            employee_id=subentry.subentry_id,
+            name=subentry.title,
+            identifier=str(data.get(CONF_IDENTIFIER) or ""),
+            tags=tuple(normalize_tag(tag) for tag in data.get(CONF_TAGS, [])),
+            project_id=int(project) if project not in (None, "") else None,
+            description=data.get(CONF_DESCRIPTION) or None,
+            extras={
+                key: data[key] for key in EXTRA_KEYS if data.get(key) not in (None, "")
+            },
+        )

@@ -1,0 +1,73 @@
+"""Base entities of Time Clock: one device per employee, one per account."""
+
+from __future__ import annotations
+
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers.entity import Entity, EntityDescription
+
+from .account import TimeClockAccount
+from .const import DOMAIN
+
+
+class TimeClockEntity(Entity):
+    """An entity of an account that updates when the account tells it to."""
+
+    _attr_has_entity_name = True
+    _attr_should_poll = False
+    _employee_id: str | None = None
+    _follows_account = True
+
+    def __init__(
+        self, account: TimeClockAccount, description: EntityDescription
+    ) -> None:
+        """Describe the entity of the account's service device."""
+        self.account = account
+        self.entity_description = description
+        entry = account.entry
+        self._attr_unique_id = f"{entry.entry_id}_{description.key}"
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, entry.entry_id)},
+            name=entry.title,
+            manufacturer="Time Clock",
+            model=entry.data.get("backend", "local").capitalize(),
+            entry_type=DeviceEntryType.SERVICE,
+        )
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the account's changes."""
+        await super().async_added_to_hass()
+        if not self._follows_account:
+            return
+        self.async_on_remove(
+            self.account.async_add_listener(
+                self.async_write_ha_state, self._employee_id
+            )
+        )
+
+
+class EmployeeEntity(TimeClockEntity):
+    """An entity of one employee's device."""
+
+    def __init__(
+        self,
+        account: TimeClockAccount,
+        description: EntityDescription,
+        employee_id: str,
+    ) -> None:
+        """Describe the entity of an employee's device."""
+        super().__init__(account, description)
+        self._employee_id = employee_id
+        employee = account.employees[employee_id]
+        self._attr_unique_id = f"{employee_id}_{description.key}"
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, employee_id)},
+            name=employee.name,
+            manufacturer="Time Clock",
+            model="Employee",
+        )
+
+    @property
+    def employee_id(self) -> str:
+        """Return the employee's id (its subentry id)."""
+        assert self._employee_id is not None
+        return self._employee_id

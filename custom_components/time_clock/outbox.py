@@ -1,0 +1,204 @@
+"""The outbox sender: deliver an account's punches in order, as each error says."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+import contextlib
+from datetime import datetime, timedelta
+import random
+from typing import Protocol
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.event import async_call_later
+from homeassistant.util import dt as dt_util
+
+from .api import (
+    Backend,
+    Delivery,
+    PunchRequest,
+    TimeClockAuthenticationError,
+    TimeClockConnectionError,
+    TimeClockError,
+    TimeClockRateLimitedError,
+    TimeClockRejectedError,
+)
+from .const import BACKOFF_BASE, BACKOFF_MAX, DEFAULT_RATE_LIMIT_WAIT, LOGGER
+from .punch import Punch
+from .store import PunchStore
+
+
+class OutboxListener(Protocol):
+    """What the outbox tells the account about."""
+
+    def build_request(self, punch: Punch, *, uncertain: bool) -> PunchRequest:
+        """Return the backend request for a punch."""
+
+    async def async_delivered(self, punch: Punch, delivery: Delivery) -> None:
+        """Handle a punch the backend confirmed."""
+
+    async def async_rejected(self, punch: Punch, err: TimeClockRejectedError) -> None:
+        """Handle a punch the backend refused for good."""
+
+    def auth_failed(self, err: TimeClockAuthenticationError) -> None:
+        """Handle refused credentials."""
+
+    def outbox_changed(self) -> None:
+        """Handle a change of the outbox or of the backend's reachability."""
+
+
+def backoff_delay(attempt: int, *, rand: Callable[[], float] = random.random) -> float:
+    """Return the wait before retry ``attempt`` (1-based): exponential, jittered, capped."""
+    ceiling = min(BACKOFF_MAX, BACKOFF_BASE * 2 ** min(attempt - 1, 30))
+    return float(ceiling * (0.5 + rand() / 2))
+
+
+class Outbox:
+    """Deliver the punches of one account, one at a time, in order of occurrence."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        *,
+        store: PunchStore,
+        backend: Backend,
+        listener: OutboxListener,
+    ) -> None:
+        """Prepare the sender; ``async_start`` starts it."""
+        self._hass = hass
+        self._store = store
+        self._backend = backend
+        self._listener = listener
+        self._wake = asyncio.Event()
+        self._timer: CALLBACK_TYPE | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.attempts = 0
+        self.not_before: datetime | None = None
+        self.paused = False
+        self.reachable: bool | None = None
+        self.last_error: str | None = None
+
+    @callback
+    def async_start(self, create_task: Callable[..., asyncio.Task[None]]) -> None:
+        """Start sending in a background task made by ``create_task``."""
+        self._task = create_task(self._async_run(), "time_clock outbox")
+
+    async def async_stop(self) -> None:
+        """Stop sending; an interrupted punch stays in the outbox."""
+        self._cancel_timer()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    @callback
+    def wake(self, *, skip_wait: bool = False) -> None:
+        """Look at the outbox now; with ``skip_wait`` also end a backoff wait."""
+        if skip_wait:
+            self.not_before = None
+            self.attempts = 0
+        self._wake.set()
+
+    def _cancel_timer(self) -> None:
+        """Cancel the retry timer."""
+        if self._timer is not None:
+            self._timer()
+            self._timer = None
+
+    @callback
+    def _on_timer(self, _now: datetime) -> None:
+        """End a wait."""
+        self._timer = None
+        self._wake.set()
+
+    async def _async_next(self) -> Punch:
+        """Wait until a punch may be sent, and return it."""
+        while True:
+            self._wake.clear()
+            punch = None if self.paused else self._store.next_pending()
+            if punch is not None:
+                if self.not_before is None or dt_util.utcnow() >= self.not_before:
+                    return punch
+                if self._timer is None:
+                    delay = (self.not_before - dt_util.utcnow()).total_seconds()
+                    self._timer = async_call_later(self._hass, delay, self._on_timer)
+            await self._wake.wait()
+
+    async def _async_run(self) -> None:
+        """Send punches for as long as the account is loaded."""
+        while True:
+            punch = await self._async_next()
+            self._cancel_timer()
+            try:
+                await self._async_send(punch)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - the sender must outlive any bug
+                LOGGER.exception("Unexpected error while delivering a punch")
+                self._retry_later(None)
+            self._listener.outbox_changed()
+
+    async def _async_send(self, punch: Punch) -> None:
+        """Send one punch and act on the answer."""
+        uncertain = punch.seq in self._store.uncertain
+        await self._store.async_mark_in_flight(punch)
+        request = self._listener.build_request(punch, uncertain=uncertain)
+        try:
+            delivery = await self._backend.async_deliver(request)
+        except TimeClockRateLimitedError as err:
+            self.reachable = True
+            wait = (
+                err.retry_after
+                if err.retry_after is not None
+                else DEFAULT_RATE_LIMIT_WAIT
+            )
+            LOGGER.info("Backend quota reached; waiting %.0f s", wait)
+            self._wait(wait, str(err))
+        except TimeClockAuthenticationError as err:
+            self.reachable = True
+            self.paused = True
+            self.last_error = str(err)
+            LOGGER.warning("Backend refused the credentials; delivery paused")
+            self._listener.auth_failed(err)
+        except TimeClockRejectedError as err:
+            self.reachable = True
+            self._reset()
+            LOGGER.warning("Backend rejected a punch (%s)", err.code)
+            await self._listener.async_rejected(punch, err)
+        except TimeClockConnectionError as err:
+            self.reachable = False
+            if err.ambiguous:
+                self._store.uncertain.add(punch.seq)
+            LOGGER.debug("Backend unreachable: %s", err)
+            self._retry_later(str(err))
+        except TimeClockError as err:
+            self.reachable = False
+            LOGGER.debug("Backend error: %s", err)
+            self._retry_later(str(err))
+        else:
+            self.reachable = True
+            self._reset()
+            await self._listener.async_delivered(punch, delivery)
+
+    def _reset(self) -> None:
+        """Forget the backoff after an answer that settles a punch."""
+        self.attempts = 0
+        self.not_before = None
+        self.last_error = None
+
+    def _retry_later(self, error: str | None) -> None:
+        """Wait with exponential backoff before the next attempt."""
+        self.attempts += 1
+        self._wait(backoff_delay(self.attempts), error)
+
+    def _wait(self, seconds: float, error: str | None) -> None:
+        """Send nothing for ``seconds``."""
+        self.last_error = error
+        self.not_before = dt_util.utcnow() + timedelta(seconds=seconds)
+
+    @callback
+    def resume(self) -> None:
+        """Resume after new credentials."""
+        self.paused = False
+        self.wake(skip_wait=True)

@@ -1,0 +1,72 @@
+"""The punch model: one clock-in or clock-out of one employee."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from homeassistant.util import dt as dt_util
+
+from .api import Action
+
+
+class Source(StrEnum):
+    """Where a punch came from."""
+
+    READER = "reader"
+    BUTTON = "button"
+    SERVICE = "service"
+    AUTOMATIC = "automatic"
+
+
+@dataclass(kw_only=True, slots=True)
+class Punch:
+    """One explicit punch, as kept in the outbox and the local record."""
+
+    seq: int
+    punch_id: str
+    employee_id: str
+    action: Action
+    time: datetime
+    source: Source
+    reader: str | None = None
+    project_id: int | None = None
+    description: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the punch as stored."""
+        data: dict[str, Any] = {
+            "seq": self.seq,
+            "id": self.punch_id,
+            "employee": self.employee_id,
+            "action": self.action.value,
+            "time": self.time.isoformat(),
+            "source": self.source.value,
+        }
+        if self.reader is not None:
+            data["reader"] = self.reader
+        if self.project_id is not None:
+            data["project_id"] = self.project_id
+        if self.description is not None:
+            data["description"] = self.description
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Punch:
+        """Return a punch from its stored form."""
+        time = dt_util.parse_datetime(data["time"])
+        if time is None:
+            raise ValueError(f"invalid punch time {data['time']!r}")
+        return cls(
+            seq=int(data["seq"]),
+            punch_id=str(data["id"]),
+            employee_id=str(data["employee"]),
+            action=Action(data["action"]),
+            time=time,
+            source=Source(data["source"]),
+            reader=data.get("reader"),
+            project_id=data.get("project_id"),
+            description=data.get("description"),
+        )

@@ -1,0 +1,95 @@
+"""Sensors of Time Clock: worked today, pending punches and last delivery."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import EntityCategory, UnitOfTime
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from . import TimeClockConfigEntry
+from .account import TimeClockAccount
+from .entity import EmployeeEntity, TimeClockEntity
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class TimeClockSensorDescription(SensorEntityDescription):
+    """A sensor of an account or an employee."""
+
+    value_fn: Callable[[TimeClockAccount, str | None], float | int | datetime | None]
+
+
+EMPLOYEE_SENSORS = (
+    TimeClockSensorDescription(
+        key="worked_today",
+        translation_key="worked_today",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.HOURS,
+        suggested_display_precision=2,
+        value_fn=lambda account, employee_id: round(
+            account.worked_today(employee_id or "").total_seconds() / 3600, 4
+        ),
+    ),
+)
+ACCOUNT_SENSORS = (
+    TimeClockSensorDescription(
+        key="pending_punches",
+        translation_key="pending_punches",
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda account, _: account.store.pending_count,
+    ),
+    TimeClockSensorDescription(
+        key="last_delivery",
+        translation_key="last_delivery",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda account, _: account.store.last_delivery,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: TimeClockConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the sensors of an account and of each employee."""
+    account = entry.runtime_data.account
+    async_add_entities(
+        TimeClockSensor(account, description) for description in ACCOUNT_SENSORS
+    )
+    for employee_id in account.employees:
+        async_add_entities(
+            (
+                EmployeeSensor(account, description, employee_id)
+                for description in EMPLOYEE_SENSORS
+            ),
+            config_subentry_id=employee_id,
+        )
+
+
+class TimeClockSensor(TimeClockEntity, SensorEntity):
+    """A sensor of an account."""
+
+    entity_description: TimeClockSensorDescription
+
+    @property
+    def native_value(self) -> float | int | datetime | None:
+        """Return the state."""
+        return self.entity_description.value_fn(self.account, self._employee_id)
+
+
+class EmployeeSensor(EmployeeEntity, TimeClockSensor):
+    """A sensor of an employee."""

@@ -1,0 +1,437 @@
+"""Durable storage of one account's punches.
+
+The punches live in segments of ``SEGMENT_SIZE`` punches, each its own storage
+file, so that appending rewrites one small file and delivering rewrites only the
+cursor (a few hundred bytes): draining a backlog costs bytes linear in its length.
+
+Files under ``.storage`` for an account ``<id>``:
+
+- ``time_clock.<id>``: the segment index, each employee's state, backend state;
+- ``time_clock.<id>.cursor``: which punches are settled (delivered or failed);
+- ``time_clock.<id>.failed``: punches the backend rejected, newest last;
+- ``time_clock.<id>.punches.<first seq>``: one segment of punches.
+
+Settled segments stay as the local record for ``RETENTION`` and are then removed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+import heapq
+from typing import Any
+import uuid
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+
+from .api import Action
+from .const import DOMAIN, LOGGER
+from .punch import Punch, Source
+
+STORAGE_VERSION = 1
+STORAGE_MINOR_VERSION = 1
+SEGMENT_SIZE = 100
+RETENTION = timedelta(days=62)
+HISTORY = timedelta(days=2)
+MAX_FAILED = 500
+STATE_SAVE_DELAY = 2.0
+CURSOR_SAVE_DELAY = 1.0
+
+
+class TimeClockStore(Store[dict[str, Any]]):
+    """A storage file of this integration, with its migration hook."""
+
+    def __init__(self, hass: HomeAssistant, key: str) -> None:
+        """Open the file ``key`` with atomic writes."""
+        super().__init__(
+            hass,
+            STORAGE_VERSION,
+            key,
+            minor_version=STORAGE_MINOR_VERSION,
+            atomic_writes=True,
+        )
+
+    async def _async_migrate_func(
+        self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Migrate older data: minor versions only add keys, so they load as they are."""
+        if old_major_version > STORAGE_VERSION:
+            raise NotImplementedError(
+                f"{self.key} was written by a newer Time Clock (v{old_major_version})"
+            )
+        return old_data
+
+
+@dataclass(kw_only=True, slots=True)
+class SegmentInfo:
+    """Where one segment of punches starts, and, once closed, what it holds."""
+
+    first: int
+    last: int | None = None
+    newest: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the index entry as stored."""
+        return {"first": self.first, "last": self.last, "newest": self.newest}
+
+
+@dataclass(kw_only=True, slots=True)
+class EmployeeRecord:
+    """What the store knows of one employee's shift."""
+
+    on_shift: bool = False
+    since: datetime | None = None
+    last_time: datetime | None = None
+    last_source: str | None = None
+    history: list[tuple[datetime, Action]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the record as stored (history is rebuilt from the segments)."""
+        return {
+            "on_shift": self.on_shift,
+            "since": self.since.isoformat() if self.since else None,
+            "last_time": self.last_time.isoformat() if self.last_time else None,
+            "last_source": self.last_source,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EmployeeRecord:
+        """Return a record from its stored form."""
+        return cls(
+            on_shift=bool(data.get("on_shift")),
+            since=_parse_time(data.get("since")),
+            last_time=_parse_time(data.get("last_time")),
+            last_source=data.get("last_source"),
+        )
+
+    def apply(self, punch: Punch) -> None:
+        """Apply one punch to the record."""
+        self.on_shift = punch.action is Action.CLOCK_IN
+        self.since = punch.time if self.on_shift else None
+        self.last_time = punch.time
+        self.last_source = punch.source.value
+        self.history.append((punch.time, punch.action))
+
+
+def _parse_time(value: Any) -> datetime | None:
+    """Return a stored time, or ``None``."""
+    return dt_util.parse_datetime(value) if isinstance(value, str) else None
+
+
+class PunchStore:
+    """The durable punches, cursor, employee state and failed list of an account."""
+
+    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
+        """Prepare the storage files of the account ``entry_id``."""
+        self._hass = hass
+        self._key = f"{DOMAIN}.{entry_id}"
+        self._state_store = TimeClockStore(hass, self._key)
+        self._cursor_store = TimeClockStore(hass, f"{self._key}.cursor")
+        self._failed_store = TimeClockStore(hass, f"{self._key}.failed")
+        self._segment_stores: dict[int, TimeClockStore] = {}
+        self._index: list[SegmentInfo] = []
+        self._tail: list[dict[str, Any]] = []
+        self._next_seq = 1
+        self._settled_through = 0
+        self._settled_above: set[int] = set()
+        self._in_flight: int | None = None
+        self._pending: dict[int, Punch] = {}
+        self._order: list[tuple[float, int]] = []
+        self.uncertain: set[int] = set()
+        self.employees: dict[str, EmployeeRecord] = {}
+        self.backend_state: dict[str, dict[str, Any]] = {}
+        self.failed: list[dict[str, Any]] = []
+        self.last_delivery: datetime | None = None
+
+    # Loading ---------------------------------------------------------------
+
+    async def async_load(self) -> None:
+        """Load the account's files and rebuild the outbox and employee state."""
+        state = await self._state_store.async_load() or {}
+        cursor = await self._cursor_store.async_load() or {}
+        failed = await self._failed_store.async_load() or {}
+        self._index = [SegmentInfo(**item) for item in state.get("segments", [])]
+        self.employees = {
+            key: EmployeeRecord.from_dict(value)
+            for key, value in state.get("employees", {}).items()
+        }
+        self.backend_state = dict(state.get("backend", {}))
+        employees_through = int(state.get("through", 0))
+        self._settled_through = int(cursor.get("settled_through", 0))
+        self._settled_above = set(cursor.get("settled_above", []))
+        self._in_flight = cursor.get("in_flight")
+        self.last_delivery = _parse_time(cursor.get("last_delivery"))
+        self.failed = list(failed.get("punches", []))
+
+        horizon = (dt_util.utcnow() - HISTORY).isoformat()
+        wanted = [
+            info
+            for pos, info in enumerate(self._index)
+            if pos == len(self._index) - 1
+            or (info.last or 0) > min(self._settled_through, employees_through)
+            or (info.newest or "") >= horizon
+        ]
+        loaded = await asyncio.gather(
+            *(self._segment(info.first).async_load() for info in wanted)
+        )
+        punches = [
+            Punch.from_dict(item)
+            for data in loaded
+            for item in (data or {}).get("punches", [])
+        ]
+        if self._index:
+            self._tail = [
+                p.as_dict() for p in punches if p.seq >= self._index[-1].first
+            ]
+        cutoff = dt_util.utcnow() - HISTORY
+        for punch in sorted(punches, key=lambda p: p.seq):
+            self._next_seq = max(self._next_seq, punch.seq + 1)
+            record = self.employees.setdefault(punch.employee_id, EmployeeRecord())
+            if punch.seq > employees_through:
+                record.apply(punch)
+            elif punch.time >= cutoff:
+                record.history.append((punch.time, punch.action))
+            if not self._is_settled(punch.seq):
+                self._add_pending(punch)
+        if self._in_flight is not None and self._in_flight in self._pending:
+            self.uncertain.add(self._in_flight)
+        if self._index and self._index[-1].first > self._next_seq:
+            self._next_seq = self._index[-1].first
+
+    def _segment(self, first: int) -> TimeClockStore:
+        """Return the storage file of the segment starting at ``first``."""
+        if (store := self._segment_stores.get(first)) is None:
+            store = TimeClockStore(self._hass, f"{self._key}.punches.{first}")
+            self._segment_stores[first] = store
+        return store
+
+    # Queries ---------------------------------------------------------------
+
+    def _is_settled(self, seq: int) -> bool:
+        """Return whether the punch ``seq`` was delivered or failed."""
+        return seq <= self._settled_through or seq in self._settled_above
+
+    def _add_pending(self, punch: Punch) -> None:
+        """Put a punch in the outbox, ordered by time of occurrence."""
+        self._pending[punch.seq] = punch
+        heapq.heappush(self._order, (punch.time.timestamp(), punch.seq))
+
+    def next_pending(self) -> Punch | None:
+        """Return the oldest undelivered punch by time of occurrence."""
+        while self._order:
+            if (punch := self._pending.get(self._order[0][1])) is not None:
+                return punch
+            heapq.heappop(self._order)
+        return None
+
+    @property
+    def pending_count(self) -> int:
+        """Return how many punches wait in the outbox."""
+        return len(self._pending)
+
+    def pending_punches(self) -> list[Punch]:
+        """Return the undelivered punches in order of occurrence."""
+        return sorted(self._pending.values(), key=lambda p: (p.time, p.seq))
+
+    def pending_for(self, employee_id: str) -> int:
+        """Return how many punches of one employee wait in the outbox."""
+        return sum(1 for p in self._pending.values() if p.employee_id == employee_id)
+
+    # Changes ---------------------------------------------------------------
+
+    async def async_append(
+        self,
+        *,
+        employee_id: str,
+        action: Action,
+        time: datetime,
+        source: Source,
+        reader: str | None = None,
+        project_id: int | None = None,
+        description: str | None = None,
+    ) -> Punch:
+        """Write a new punch to disk and put it in the outbox."""
+        punch = Punch(
+            seq=self._next_seq,
+            punch_id=uuid.uuid4().hex,
+            employee_id=employee_id,
+            action=action,
+            time=dt_util.as_utc(time),
+            source=source,
+            reader=reader,
+            project_id=project_id,
+            description=description,
+        )
+        if not self._index or len(self._tail) >= SEGMENT_SIZE:
+            await self._async_open_segment(punch.seq)
+        self._tail.append(punch.as_dict())
+        await self._segment(self._index[-1].first).async_save(
+            {"punches": list(self._tail)}
+        )
+        self._next_seq += 1
+        self.employees.setdefault(employee_id, EmployeeRecord()).apply(punch)
+        self._add_pending(punch)
+        self._schedule_state_save()
+        return punch
+
+    async def _async_open_segment(self, first: int) -> None:
+        """Close the tail segment and list a new one before anything is written to it."""
+        if self._index and self._tail:
+            tail = self._index[-1]
+            tail.last = self._tail[-1]["seq"]
+            tail.newest = max(item["time"] for item in self._tail)
+        self._index.append(SegmentInfo(first=first))
+        self._tail = []
+        await self._state_store.async_save(self._state_snapshot())
+        await self._async_prune()
+
+    async def async_mark_in_flight(self, punch: Punch) -> None:
+        """Record on disk that ``punch`` is about to be sent."""
+        self._in_flight = punch.seq
+        await self._cursor_store.async_save(self._cursor_snapshot())
+
+    def settle(self, punch: Punch, *, delivered: bool) -> None:
+        """Take a punch out of the outbox; the cursor is written soon after."""
+        self._pending.pop(punch.seq, None)
+        self.uncertain.discard(punch.seq)
+        self._settled_above.add(punch.seq)
+        while self._settled_through + 1 in self._settled_above:
+            self._settled_through += 1
+            self._settled_above.discard(self._settled_through)
+        if delivered:
+            self.last_delivery = dt_util.utcnow()
+        if self._in_flight == punch.seq:
+            self._in_flight = None
+        snapshot = self._cursor_snapshot()
+        self._cursor_store.async_delay_save(lambda: snapshot, CURSOR_SAVE_DELAY)
+
+    async def async_settle(self, punch: Punch, *, delivered: bool) -> None:
+        """Take a punch out of the outbox and write the cursor now."""
+        self.settle(punch, delivered=delivered)
+        await self._cursor_store.async_save(self._cursor_snapshot())
+
+    async def async_fail(self, punch: Punch, *, code: str, message: str) -> None:
+        """Move a rejected punch to the failed list."""
+        entry = {
+            **punch.as_dict(),
+            "code": code,
+            "message": message,
+            "failed_at": dt_util.utcnow().isoformat(),
+        }
+        self.failed = [item for item in self.failed if item["id"] != punch.punch_id]
+        self.failed.append(entry)
+        if (excess := len(self.failed) - MAX_FAILED) > 0:
+            LOGGER.warning(
+                "The failed list of %s holds more than %s punches; dropping the %s oldest",
+                self._key,
+                MAX_FAILED,
+                excess,
+            )
+            del self.failed[:excess]
+        await self._failed_store.async_save({"punches": list(self.failed)})
+        await self.async_settle(punch, delivered=False)
+
+    async def async_clear_failed(self) -> None:
+        """Forget the failed punches."""
+        self.failed = []
+        await self._failed_store.async_save({"punches": []})
+
+    async def async_set_backend_state(
+        self, employee_id: str, state: dict[str, Any]
+    ) -> None:
+        """Remember what the backend asked to keep for an employee, on disk now."""
+        if self.backend_state.get(employee_id, {}) == state:
+            return
+        if state:
+            self.backend_state[employee_id] = dict(state)
+        else:
+            self.backend_state.pop(employee_id, None)
+        await self._state_store.async_save(self._state_snapshot())
+
+    def set_on_shift(
+        self, employee_id: str, on_shift: bool, since: datetime | None
+    ) -> None:
+        """Take the backend's word for an employee's state (state sync)."""
+        record = self.employees.setdefault(employee_id, EmployeeRecord())
+        record.on_shift = on_shift
+        record.since = since if on_shift else None
+        self._schedule_state_save()
+
+    def prune_history(self, now: datetime) -> None:
+        """Forget history older than ``HISTORY`` (the worked-today sensor needs less)."""
+        cutoff = now - HISTORY
+        for record in self.employees.values():
+            if record.history and record.history[0][0] < cutoff:
+                record.history = [item for item in record.history if item[0] >= cutoff]
+
+    def forget_employees(self, keep: Iterable[str]) -> None:
+        """Drop the state of employees no longer configured."""
+        keep = set(keep)
+        for employee_id in [e for e in self.employees if e not in keep]:
+            del self.employees[employee_id]
+            self.backend_state.pop(employee_id, None)
+        self._schedule_state_save()
+
+    async def _async_prune(self) -> None:
+        """Remove settled segments older than ``RETENTION`` (the local record's bound)."""
+        horizon = (dt_util.utcnow() - RETENTION).isoformat()
+        old = [
+            info
+            for info in self._index[:-1]
+            if info.last is not None
+            and info.last <= self._settled_through
+            and (info.newest or "") < horizon
+        ]
+        if not old:
+            return
+        self._index = [info for info in self._index if info not in old]
+        await self._state_store.async_save(self._state_snapshot())
+        for info in old:
+            await self._segment(info.first).async_remove()
+            self._segment_stores.pop(info.first, None)
+        LOGGER.debug(
+            "Removed %s segments older than %s from %s", len(old), RETENTION, self._key
+        )
+
+    # Saving ----------------------------------------------------------------
+
+    def _state_snapshot(self) -> dict[str, Any]:
+        """Return the index and employee state as stored, built in the event loop."""
+        return {
+            "segments": [info.as_dict() for info in self._index],
+            "through": self._next_seq - 1,
+            "employees": {key: rec.as_dict() for key, rec in self.employees.items()},
+            "backend": {key: dict(value) for key, value in self.backend_state.items()},
+        }
+
+    def _cursor_snapshot(self) -> dict[str, Any]:
+        """Return the cursor as stored, built in the event loop."""
+        return {
+            "settled_through": self._settled_through,
+            "settled_above": sorted(self._settled_above),
+            "in_flight": self._in_flight,
+            "last_delivery": self.last_delivery.isoformat()
+            if self.last_delivery
+            else None,
+        }
+
+    def _schedule_state_save(self) -> None:
+        """Write the employee state soon; punches on disk let a crash rebuild it."""
+        snapshot = self._state_snapshot()
+        self._state_store.async_delay_save(lambda: snapshot, STATE_SAVE_DELAY)
+
+    async def async_flush(self) -> None:
+        """Write everything that waits for a delayed save."""
+        await self._state_store.async_save(self._state_snapshot())
+        await self._cursor_store.async_save(self._cursor_snapshot())
+
+    async def async_remove(self) -> None:
+        """Delete every storage file of the account."""
+        for info in self._index:
+            await self._segment(info.first).async_remove()
+        for store in (self._state_store, self._cursor_store, self._failed_store):
+            await store.async_remove()
