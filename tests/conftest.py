@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Generator
+from datetime import datetime
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from custom_components.time_clock.const import DOMAIN
+
+from .fake_backend import FakeBackend
 
 JOHN = "01JOHNWHITE00000000000000"
 JANE = "01JANEDOE0000000000000000"
@@ -75,3 +79,37 @@ def entity_id(hass: HomeAssistant, platform: str, unique_id: str) -> str:
     found = er.async_get(hass).async_get_entity_id(platform, DOMAIN, unique_id)
     assert found is not None, unique_id
     return found
+
+
+@pytest.fixture
+def fake_backend() -> Generator[FakeBackend]:
+    """Replace the account's backend with a scriptable fake."""
+    backend = FakeBackend()
+    with patch("custom_components.time_clock.async_create_backend", return_value=backend):
+        yield backend
+
+
+def device_id(hass: HomeAssistant, entry_id: str, identifier: str) -> str:
+    """Return the device id of an employee or account device."""
+    for device in dr.async_entries_for_config_entry(dr.async_get(hass), entry_id):
+        if (DOMAIN, identifier) in device.identifiers:
+            return device.id
+    raise AssertionError(f"no device {identifier}")
+
+
+async def call_punch(
+    hass: HomeAssistant,
+    service: str,
+    employee_id: str,
+    *,
+    when: datetime | None = None,
+    **fields: Any,
+) -> Any:
+    """Call a punch service for an employee (targeted by its on-shift entity)."""
+    data: dict[str, Any] = {"entity_id": entity_id(hass, "binary_sensor", f"{employee_id}_on_shift")}
+    if when is not None:
+        data["time"] = when.isoformat()
+    data.update(fields)
+    return await hass.services.async_call(
+        DOMAIN, service, data, blocking=True, return_response=True
+    )

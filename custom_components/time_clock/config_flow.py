@@ -133,6 +133,25 @@ class TimeClockConfigFlow(ConfigFlow, domain=DOMAIN):
             errors=errors,
         )
 
+    async def async_step_reauth(
+        self, entry_data: Mapping[str, Any]
+    ) -> ConfigFlowResult:
+        """Ask for new credentials after the backend refused them."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Confirm or enter the account's credentials again."""
+        entry = self._get_reauth_entry()
+        if user_input is not None:
+            return self._async_finish_update(entry, data={**entry.data, **user_input})
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=vol.Schema({}),
+            description_placeholders={"account": entry.title},
+        )
+
     def _async_finish_update(
         self, entry: ConfigEntry, *, data: Mapping[str, Any], title: str | None = None
     ) -> ConfigFlowResult:
