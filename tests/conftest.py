@@ -9,6 +9,8 @@ from unittest.mock import patch
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
 
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
@@ -105,11 +107,17 @@ async def call_punch(
     when: datetime | None = None,
     **fields: Any,
 ) -> Any:
-    """Call a punch service for an employee (targeted by its on-shift entity)."""
-    data: dict[str, Any] = {"entity_id": entity_id(hass, "binary_sensor", f"{employee_id}_on_shift")}
+    """Call a punch service for an employee (targeted by its device)."""
+    data: dict[str, Any] = {"device_id": device_id(hass, ENTRY_ID, employee_id)}
     if when is not None:
         data["time"] = when.isoformat()
     data.update(fields)
     return await hass.services.async_call(
         DOMAIN, service, data, blocking=True, return_response=True
     )
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Return the snapshot assertion with Home Assistant's serializer."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)

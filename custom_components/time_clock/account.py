@@ -278,8 +278,11 @@ class TimeClockAccount:
                 time=min(deadline, dt_util.utcnow()),
             )
 
+        if deadline <= dt_util.utcnow():
+            self.entry.async_create_task(self.hass, clock_out(deadline))
+            return
         self._auto_clock_out[employee_id] = async_track_point_in_utc_time(
-            self.hass, clock_out, max(deadline, dt_util.utcnow())
+            self.hass, clock_out, deadline
         )
 
     # Outbox listener -------------------------------------------------------
