@@ -7,14 +7,13 @@ from datetime import datetime
 from typing import Any
 from unittest.mock import patch
 
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
-
-from homeassistant.config_entries import ConfigSubentryData
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from custom_components.time_clock.const import DOMAIN
 
@@ -26,12 +25,13 @@ ENTRY_ID = "01WORKSHOPACCOUNT00000000"
 
 
 @pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(enable_custom_integrations: None) -> Generator[None]:
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Load the integration from custom_components."""
-    yield
 
 
-def employee(subentry_id: str, name: str, identifier: str, tags: list[str]) -> ConfigSubentryData:
+def employee(
+    subentry_id: str, name: str, identifier: str, tags: list[str]
+) -> ConfigSubentryData:
     """Return the subentry data of one employee."""
     return ConfigSubentryData(
         data={"identifier": identifier, "tags": tags},
@@ -87,7 +87,9 @@ def entity_id(hass: HomeAssistant, platform: str, unique_id: str) -> str:
 def fake_backend() -> Generator[FakeBackend]:
     """Replace the account's backend with a scriptable fake."""
     backend = FakeBackend()
-    with patch("custom_components.time_clock.async_create_backend", return_value=backend):
+    with patch(
+        "custom_components.time_clock.async_create_backend", return_value=backend
+    ):
         yield backend
 
 

@@ -43,13 +43,19 @@ class FakeBackend:
         self.attempts += 1
         if self.errors:
             raise self.errors.pop(0)
-        if self.down or (self.fail_after is not None and len(self.delivered) >= self.fail_after):
+        if self.down or (
+            self.fail_after is not None and len(self.delivered) >= self.fail_after
+        ):
             raise TimeClockConnectionError("connection refused")
-        if punch.uncertain and any(p.punch_id == punch.punch_id for p in self.delivered):
+        if punch.uncertain and any(
+            p.punch_id == punch.punch_id for p in self.delivered
+        ):
             return Delivery(duplicate=True)
         self.delivered.append(punch)
         return Delivery(state=self.state_for.get(punch.person))
 
-    async def async_fetch_states(self, persons: Sequence[str]) -> Mapping[str, bool] | None:
+    async def async_fetch_states(
+        self, persons: Sequence[str]
+    ) -> Mapping[str, bool] | None:
         """Return nothing: no state sync."""
         return None

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from pytest_homeassistant_custom_component.common import MockConfigEntry
-
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from .conftest import JOHN, entity_id
 
 
-async def test_setup_and_unload(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+async def test_setup_and_unload(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
     """An account loads its entities and unloads cleanly."""
     assert init_integration.state is ConfigEntryState.LOADED
     state = hass.states.get(entity_id(hass, "binary_sensor", f"{JOHN}_on_shift"))

@@ -7,17 +7,16 @@ from datetime import timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
     async_fire_time_changed,
 )
-
-from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers import issue_registry as ir
-from homeassistant.util import dt as dt_util
 
 from custom_components.time_clock.api import (
     TimeClockAuthenticationError,
@@ -36,10 +35,14 @@ TEN = [f"01EMPLOYEE{i:02d}000000000000000" for i in range(10)]
 
 def pending(hass: HomeAssistant) -> int:
     """Return the pending punches sensor's value."""
-    return int(hass.states.get(entity_id(hass, "sensor", f"{ENTRY_ID}_pending_punches")).state)
+    return int(
+        hass.states.get(entity_id(hass, "sensor", f"{ENTRY_ID}_pending_punches")).state
+    )
 
 
-async def drain(hass: HomeAssistant, freezer: FrozenDateTimeFactory, rounds: int = 50) -> None:
+async def drain(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, rounds: int = 50
+) -> None:
     """Let the outbox run, moving time past every backoff wait."""
     for _ in range(rounds):
         await hass.async_block_till_done()
@@ -85,7 +88,9 @@ async def _hundred_punches(hass: HomeAssistant) -> list[tuple[str, str, str]]:
     return made
 
 
-def _assert_delivered_in_order(backend: FakeBackend, made: list[tuple[str, str, str]]) -> None:
+def _assert_delivered_in_order(
+    backend: FakeBackend, made: list[tuple[str, str, str]]
+) -> None:
     """Assert every punch reached the backend once, in order, with its own time."""
     got = [(p.person, p.action.value, p.time.isoformat()) for p in backend.delivered]
     expected = [(f"e{TEN.index(e)}@example.com", a, t) for e, a, t in made]
@@ -272,7 +277,9 @@ async def test_retry_service_resumes_paused_outbox(
     await call_punch(hass, "clock_in", JOHN)
     await hass.async_block_till_done()
     assert pending(hass) == 1
-    await hass.services.async_call(DOMAIN, "retry", {"account": ENTRY_ID}, blocking=True)
+    await hass.services.async_call(
+        DOMAIN, "retry", {"account": ENTRY_ID}, blocking=True
+    )
     await hass.async_block_till_done()
     assert pending(hass) == 0
 
@@ -300,7 +307,9 @@ async def test_rejected_punch_goes_to_failed_list(
 ) -> None:
     """A rejected punch moves to the failed list, fires an event, raises an issue."""
     failed_events = async_capture_events(hass, "time_clock_punch_failed")
-    fake_backend.errors = [TimeClockRejectedError("unknown employee", code="INVALID_EMPLOYEE")]
+    fake_backend.errors = [
+        TimeClockRejectedError("unknown employee", code="INVALID_EMPLOYEE")
+    ]
     await call_punch(hass, "clock_in", JOHN)
     await call_punch(hass, "clock_in", JANE)
     await hass.async_block_till_done()

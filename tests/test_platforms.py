@@ -6,6 +6,10 @@ from datetime import datetime, timedelta
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -14,18 +18,15 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
-from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
-from homeassistant.util import dt as dt_util
-
 from .conftest import JANE, JOHN, call_punch, entity_id
 
 START = datetime(2026, 11, 23, 7, 0, tzinfo=dt_util.UTC)
 
 
 @pytest.mark.freeze_time(START)
-@pytest.mark.parametrize("platform", [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR])
+@pytest.mark.parametrize(
+    "platform", [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR]
+)
 async def test_platform_snapshot(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
@@ -42,17 +43,23 @@ async def test_platform_snapshot(
         if platform is not Platform.BUTTON:
             await call_punch(hass, "clock_in", JOHN)
             await hass.async_block_till_done()
-        await snapshot_platform(hass, entity_registry, snapshot, mock_config_entry.entry_id)
+        await snapshot_platform(
+            hass, entity_registry, snapshot, mock_config_entry.entry_id
+        )
 
 
 def worked(hass: HomeAssistant, employee_id: str) -> float:
     """Return the worked-today sensor of an employee."""
-    return float(hass.states.get(entity_id(hass, "sensor", f"{employee_id}_worked_today")).state)
+    return float(
+        hass.states.get(entity_id(hass, "sensor", f"{employee_id}_worked_today")).state
+    )
 
 
 @pytest.mark.freeze_time(START)
 async def test_worked_today_counts_shifts_and_updates_while_on_shift(
-    hass: HomeAssistant, init_integration: MockConfigEntry, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """Worked today adds closed shifts, grows each minute on shift, and resets at midnight."""
     await call_punch(hass, "clock_in", JOHN, when=START - timedelta(hours=2))
@@ -76,7 +83,9 @@ async def test_worked_today_counts_shifts_and_updates_while_on_shift(
 @pytest.mark.freeze_time(START)
 @pytest.mark.parametrize("entry_options", [{"auto_clock_out_hours": 8}])
 async def test_automatic_clock_out(
-    hass: HomeAssistant, init_integration: MockConfigEntry, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """After the configured hours on shift the employee is clocked out at that time."""
     await call_punch(hass, "clock_in", JOHN)
@@ -93,7 +102,9 @@ async def test_automatic_clock_out(
 @pytest.mark.freeze_time(START)
 @pytest.mark.parametrize("entry_options", [{"auto_clock_out_hours": 8}])
 async def test_automatic_clock_out_after_restart(
-    hass: HomeAssistant, init_integration: MockConfigEntry, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """A deadline that passed while Home Assistant was down is applied at start."""
     await call_punch(hass, "clock_in", JOHN)

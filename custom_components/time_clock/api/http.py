@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 import aiohttp
+from multidict import CIMultiDict
 
 from .errors import TimeClockConnectionError
 
@@ -75,7 +76,7 @@ async def async_request(
             body = await resp.read()
             return Response(
                 status=resp.status,
-                headers=dict(resp.headers),
+                headers=CIMultiDict(resp.headers),
                 text=body.decode("utf-8", errors="replace"),
             )
     except aiohttp.ClientConnectorError as err:
@@ -148,6 +149,6 @@ class Pacer:
     async def async_acquire(self) -> None:
         """Wait until one more request fits, then count it."""
         async with self._lock:
-            while (wait := self.delay()) > 0:
+            while (wait := self.delay()) > 0:  # noqa: ASYNC110 - waiting for time
                 await asyncio.sleep(wait)
             self._sent.append(self._clock())

@@ -1,0 +1,178 @@
+"""Tests of diagnostics, logbook, repairs and removing an account."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+
+from custom_components.time_clock.api import TimeClockRejectedError
+from custom_components.time_clock.const import DOMAIN
+
+from .conftest import ENTRY_ID, JANE, JOHN, call_punch
+from .fake_backend import FakeBackend
+
+
+async def test_diagnostics_hide_secrets_emails_and_tags(
+    hass: HomeAssistant,
+    hass_client: Any,
+    fake_backend: FakeBackend,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Diagnostics show the outbox but no credential, e-mail or tag UID."""
+    hass.config_entries.async_update_entry(
+        init_integration, data={**init_integration.data, "api_key": "s3cr3t-key"}
+    )
+    await hass.async_block_till_done()
+    fake_backend.errors = [
+        TimeClockRejectedError("bad person", code="INVALID_EMPLOYEE")
+    ]
+    fake_backend.down = False
+    await call_punch(hass, "clock_in", JOHN, description="Private note")
+    await hass.async_block_till_done()
+    fake_backend.down = True
+    await call_punch(hass, "clock_in", JANE)
+    await hass.async_block_till_done()
+    result = await get_diagnostics_for_config_entry(hass, hass_client, init_integration)
+    text = json.dumps(result)
+    for secret in (
+        "s3cr3t-key",
+        "john.white@example.com",
+        "jane.doe@example.com",
+        "74103794",
+        "04A1B2C3",
+        "Private note",
+    ):
+        assert secret not in text
+    assert result["runtime"]["pending"] == 1
+    assert result["runtime"]["failed"][0]["code"] == "INVALID_EMPLOYEE"
+    assert result["runtime"]["outbox"]["reachable"] is False
+
+
+async def test_logbook_describes_punches(hass: HomeAssistant) -> None:
+    """The logbook says who clocked in or out, where, and what was rejected."""
+    from homeassistant.core import Event
+
+    from custom_components.time_clock.logbook import async_describe_events
+
+    described: dict[str, Any] = {}
+    async_describe_events(
+        hass, lambda domain, event_type, fn: described.__setitem__(event_type, fn)
+    )
+    cases = [
+        (
+            "time_clock_punch",
+            {
+                "employee": "John White",
+                "action": "clock_in",
+                "reader": "Front door",
+                "source": "reader",
+                "delivered": False,
+            },
+        ),
+        (
+            "time_clock_punch",
+            {
+                "employee": "John White",
+                "action": "clock_out",
+                "source": "button",
+                "delivered": True,
+                "account": "Workshop",
+            },
+        ),
+        (
+            "time_clock_punch_failed",
+            {"employee": "Jane Doe", "action": "clock_in", "code": "INVALID_TIME"},
+        ),
+        ("time_clock_unknown_tag", {"reader": "Back door"}),
+    ]
+    assert [described[t](Event(t, d)) for t, d in cases] == [
+        {"name": "John White", "message": "clocked in at Front door"},
+        {"name": "John White", "message": "clocked out (delivered to Workshop)"},
+        {
+            "name": "Jane Doe",
+            "message": "clocked in, but the backend rejected it (INVALID_TIME)",
+        },
+        {"name": "Time Clock", "message": "unknown tag read at Back door"},
+    ]
+
+
+async def test_repair_flow_clears_failed_list(
+    hass: HomeAssistant,
+    hass_client: Any,
+    fake_backend: FakeBackend,
+    init_integration: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """Confirming the rejected-punches repair clears the failed list."""
+    from homeassistant.components.repairs import DOMAIN as REPAIRS
+    from homeassistant.components.repairs.issue_handler import (
+        async_process_repairs_platforms,
+    )
+
+    assert await async_setup_component(hass, REPAIRS, {})
+    fake_backend.errors = [TimeClockRejectedError("bad", code="INVALID_EMPLOYEE")]
+    await call_punch(hass, "clock_in", JOHN)
+    await hass.async_block_till_done()
+    await async_process_repairs_platforms(hass)
+    issue_id = f"punch_rejected_{ENTRY_ID}"
+    manager = hass.data[REPAIRS]["flow_manager"]
+    result = await manager.async_init(DOMAIN, data={"issue_id": issue_id})
+    assert result["step_id"] == "confirm"
+    result = await manager.async_configure(result["flow_id"], {})
+    assert result["type"] == "create_entry"
+    assert init_integration.runtime_data.account.store.failed == []
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_remove_account_exports_undelivered_punches(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    fake_backend: FakeBackend,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Removing an account writes undelivered punches to a file, notifies, and deletes storage."""
+    fake_backend.down = True
+    await call_punch(hass, "clock_in", JOHN)
+    await call_punch(hass, "clock_in", JANE)
+    await hass.async_block_till_done()
+    assert any(key.startswith(f"{DOMAIN}.{ENTRY_ID}") for key in hass_storage)
+
+    await hass.config_entries.async_remove(ENTRY_ID)
+    await hass.async_block_till_done()
+
+    assert not any(key.startswith(f"{DOMAIN}.{ENTRY_ID}") for key in hass_storage)
+    exports = list(Path(hass.config.config_dir).glob("time_clock_workshop_*.json"))
+    assert len(exports) == 1
+    content = json.loads(exports[0].read_text())
+    assert [(p["employee_name"], p["action"]) for p in content["undelivered"]] == [
+        ("John White", "clock_in"),
+        ("Jane Doe", "clock_in"),
+    ]
+    from homeassistant.components.persistent_notification import (
+        _async_get_or_create_notifications,
+    )
+
+    notice = _async_get_or_create_notifications(hass)[f"{DOMAIN}_{ENTRY_ID}_export"]
+    assert str(exports[0]) in notice["message"]
+    exports[0].unlink()
+
+
+async def test_remove_account_with_nothing_pending(
+    hass: HomeAssistant, hass_storage: dict[str, Any], init_integration: MockConfigEntry
+) -> None:
+    """An account with everything delivered leaves no export file."""
+    await call_punch(hass, "clock_in", JOHN)
+    await hass.async_block_till_done()
+    await hass.config_entries.async_remove(ENTRY_ID)
+    await hass.async_block_till_done()
+    assert not list(Path(hass.config.config_dir).glob("time_clock_workshop_*.json"))
+    assert not any(key.startswith(f"{DOMAIN}.{ENTRY_ID}") for key in hass_storage)
