@@ -105,7 +105,7 @@ async def _start_employee_flow(hass: HomeAssistant, entry: MockConfigEntry) -> d
         (entry.entry_id, "employee"), context={"source": SOURCE_USER}
     )
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "user"
+    assert result["step_id"] == "add_local"
     return result
 
 
@@ -176,7 +176,7 @@ async def test_reconfigure_employee(
         (init_integration.entry_id, "employee"),
         context={"source": SOURCE_RECONFIGURE, "subentry_id": JOHN},
     )
-    assert result["step_id"] == "reconfigure"
+    assert result["step_id"] == "edit_local"
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {"name": "Jane Doe", "tags": ["74103794"]}
     )

@@ -13,34 +13,127 @@ from homeassistant.config_entries import (
     OptionsFlow,
     SubentryFlowResult,
 )
-from homeassistant.const import CONF_NAME
+from homeassistant.const import CONF_NAME, CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import callback
+from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
+    TextSelectorType,
 )
 from homeassistant.helpers.typing import UNDEFINED
 import voluptuous as vol
 
+from .api import (
+    TimeClockAccountError,
+    TimeClockAuthenticationError,
+    TimeClockConnectionError,
+)
+from .api.http import url_error
+from .backends import BACKENDS, create_backend
 from .const import (
     BACKEND_LOCAL,
+    CONF_ACCOUNT,
+    CONF_API_KEY,
+    CONF_API_URL,
     CONF_AUTO_CLOCK_OUT_HOURS,
     CONF_BACKEND,
+    CONF_CLIENT_ID,
+    CONF_CLIENT_SECRET,
+    CONF_COMMUNITY_ID,
     CONF_DEBOUNCE,
     CONF_DESCRIPTION,
+    CONF_ID_TYPE,
     CONF_IDENTIFIER,
+    CONF_PORTAL_URL,
+    CONF_POSITION,
     CONF_PROJECT_ID,
+    CONF_REFERENCE,
+    CONF_REFRESH_TOKEN,
     CONF_TAGS,
+    CONF_TENANT,
+    CONF_TERMINAL_ID,
+    CONF_TOKEN_URL,
     DEFAULT_DEBOUNCE,
     DOMAIN,
+    LOGGER,
     SUBENTRY_EMPLOYEE,
 )
 from .employee import normalize_tag
 
-BACKENDS = [BACKEND_LOCAL]
+SECTION_ADVANCED = "advanced"
+URL_FIELDS = (CONF_API_URL, CONF_TOKEN_URL, CONF_PORTAL_URL)
+ACCOUNT_ERRORS = {
+    "unknown_tenant",
+    "unknown_community",
+    "plan_required",
+    "licence_missing",
+    "terminal_missing",
+}
+_TEXT = TextSelector()
+_SECRET = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+_URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
+
+# The credential fields of each backend, and which of them reauthentication asks again.
+CREDENTIALS: dict[str, dict[str, TextSelector]] = {
+    BACKEND_LOCAL: {CONF_NAME: _TEXT},
+    "calamari": {CONF_API_URL: _URL, CONF_API_KEY: _SECRET},
+    "sonoran": {CONF_COMMUNITY_ID: _TEXT, CONF_API_KEY: _SECRET},
+    "protime": {CONF_TENANT: _TEXT, CONF_CLIENT_ID: _TEXT, CONF_CLIENT_SECRET: _SECRET},
+    "tracktik": {
+        CONF_PORTAL_URL: _URL,
+        CONF_CLIENT_ID: _TEXT,
+        CONF_CLIENT_SECRET: _SECRET,
+        CONF_USERNAME: _TEXT,
+        CONF_PASSWORD: _SECRET,
+    },
+}
+REAUTH_FIELDS = {
+    BACKEND_LOCAL: (),
+    "calamari": (CONF_API_KEY,),
+    "sonoran": (CONF_API_KEY,),
+    "protime": (CONF_CLIENT_ID, CONF_CLIENT_SECRET),
+    "tracktik": (CONF_USERNAME, CONF_PASSWORD),
+}
+PROTIME_ADVANCED = (CONF_API_URL, CONF_TOKEN_URL, CONF_TERMINAL_ID)
+
+
+def _credentials_schema(backend: str) -> vol.Schema:
+    """Return the credentials form of a backend."""
+    fields: dict[Any, Any] = {
+        vol.Required(key): sel for key, sel in CREDENTIALS[backend].items()
+    }
+    if backend == "protime":
+        fields[vol.Optional(SECTION_ADVANCED)] = section(
+            vol.Schema({vol.Optional(key): _TEXT for key in PROTIME_ADVANCED}),
+            {"collapsed": True},
+        )
+    return vol.Schema(fields)
+
+
+def _flatten(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """Return form input with the advanced section folded in and text stripped."""
+    data = {k: v for k, v in user_input.items() if k != SECTION_ADVANCED}
+    data.update(user_input.get(SECTION_ADVANCED) or {})
+    return {
+        k: v.strip() if isinstance(v, str) else v
+        for k, v in data.items()
+        if v not in ("", None)
+    }
+
+
+def _unflatten(backend: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Return stored settings as form values (advanced fields in their section)."""
+    values = {k: v for k, v in data.items() if k in CREDENTIALS[backend]}
+    if backend == "protime":
+        values[SECTION_ADVANCED] = {k: data[k] for k in PROTIME_ADVANCED if k in data}
+    return values
 
 
 class TimeClockConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -67,7 +160,93 @@ class TimeClockConfigFlow(ConfigFlow, domain=DOMAIN):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Ask which backend the account uses."""
-        return self.async_show_menu(step_id="user", menu_options=BACKENDS)
+        return self.async_show_menu(step_id="user", menu_options=list(BACKENDS))
+
+    async def async_step_local(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Create a local account: the record stays in Home Assistant."""
+        return await self._async_step_credentials(BACKEND_LOCAL, user_input)
+
+    async def async_step_calamari(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Create a Calamari Clockin account."""
+        return await self._async_step_credentials("calamari", user_input)
+
+    async def async_step_sonoran(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Create a SonoranCMS account."""
+        return await self._async_step_credentials("sonoran", user_input)
+
+    async def async_step_protime(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Create a Protime account."""
+        return await self._async_step_credentials("protime", user_input)
+
+    async def async_step_tracktik(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Create a TrackTik account."""
+        return await self._async_step_credentials("tracktik", user_input)
+
+    async def _async_step_credentials(
+        self, backend: str, user_input: dict[str, Any] | None
+    ) -> ConfigFlowResult:
+        """Ask for a backend's credentials, check them, and create the account."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {CONF_BACKEND: backend, **_flatten(user_input)}
+            unique_id, title, errors = await self._async_validate(data)
+            if not errors:
+                if backend != BACKEND_LOCAL:
+                    await self.async_set_unique_id(unique_id)
+                    self._abort_if_unique_id_configured()
+                return self.async_create_entry(title=title, data=data)
+        suggested = user_input or (
+            {CONF_NAME: "Time Clock"} if backend == BACKEND_LOCAL else {}
+        )
+        return self.async_show_form(
+            step_id=backend,
+            data_schema=self.add_suggested_values_to_schema(
+                _credentials_schema(backend), suggested
+            ),
+            errors=errors,
+        )
+
+    async def _async_validate(
+        self, data: dict[str, Any], *, entry: ConfigEntry | None = None
+    ) -> tuple[str, str, dict[str, str]]:
+        """Check settings against the backend; return unique id, title and errors."""
+        backend = data[CONF_BACKEND]
+        if backend == BACKEND_LOCAL:
+            name = data.get(CONF_NAME, "")
+            if not name:
+                return "", "", {CONF_NAME: "name_required"}
+            if self._local_name_taken(name, ignore=entry.entry_id if entry else None):
+                return "", "", {CONF_NAME: "name_exists"}
+            return "", name, {}
+        for key in URL_FIELDS:
+            if key in data and (reason := url_error(data[key])):
+                return "", "", {key if key in CREDENTIALS[backend] else "base": reason}
+        try:
+            info = await create_backend(self.hass, data).async_validate()
+        except TimeClockAuthenticationError:
+            return "", "", {"base": "invalid_auth"}
+        except TimeClockAccountError as err:
+            return (
+                "",
+                "",
+                {"base": err.reason if err.reason in ACCOUNT_ERRORS else "unknown"},
+            )
+        except TimeClockConnectionError:
+            return "", "", {"base": "cannot_connect"}
+        except Exception:  # noqa: BLE001 - the flow shows "unknown" for any surprise
+            LOGGER.exception("Unexpected error while checking the credentials")
+            return "", "", {"base": "unknown"}
+        return info.unique_id, info.title, {}
 
     def _local_name_taken(self, name: str, *, ignore: str | None = None) -> bool:
         """Return whether another local account has this name."""
@@ -76,61 +255,6 @@ class TimeClockConfigFlow(ConfigFlow, domain=DOMAIN):
             for entry in self._async_current_entries(include_ignore=False)
             if entry.data.get(CONF_BACKEND) == BACKEND_LOCAL
             and entry.entry_id != ignore
-        )
-
-    async def async_step_local(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Create a local account: the record stays in Home Assistant."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            name = user_input[CONF_NAME].strip()
-            if not name:
-                errors[CONF_NAME] = "name_required"
-            elif self._local_name_taken(name):
-                errors[CONF_NAME] = "name_exists"
-            else:
-                return self.async_create_entry(
-                    title=name, data={CONF_BACKEND: BACKEND_LOCAL, CONF_NAME: name}
-                )
-        return self.async_show_form(
-            step_id="local",
-            data_schema=self.add_suggested_values_to_schema(
-                vol.Schema({vol.Required(CONF_NAME): str}),
-                user_input or {CONF_NAME: "Time Clock"},
-            ),
-            errors=errors,
-        )
-
-    async def async_step_reconfigure(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Change an account's settings."""
-        return await self.async_step_reconfigure_local(user_input)
-
-    async def async_step_reconfigure_local(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Rename a local account."""
-        entry = self._get_reconfigure_entry()
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            name = user_input[CONF_NAME].strip()
-            if not name:
-                errors[CONF_NAME] = "name_required"
-            elif self._local_name_taken(name, ignore=entry.entry_id):
-                errors[CONF_NAME] = "name_exists"
-            else:
-                return self._async_finish_update(
-                    entry, title=name, data={**entry.data, CONF_NAME: name}
-                )
-        return self.async_show_form(
-            step_id="reconfigure_local",
-            data_schema=self.add_suggested_values_to_schema(
-                vol.Schema({vol.Required(CONF_NAME): str}),
-                user_input or {CONF_NAME: entry.title},
-            ),
-            errors=errors,
         )
 
     async def async_step_reauth(
@@ -142,14 +266,53 @@ class TimeClockConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_reauth_confirm(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Confirm or enter the account's credentials again."""
+        """Enter the account's secrets again."""
         entry = self._get_reauth_entry()
+        backend = entry.data.get(CONF_BACKEND, BACKEND_LOCAL)
+        fields = REAUTH_FIELDS[backend]
+        errors: dict[str, str] = {}
         if user_input is not None:
-            return self._async_finish_update(entry, data={**entry.data, **user_input})
+            data = {**entry.data, **_flatten(user_input)}
+            data.pop(CONF_REFRESH_TOKEN, None)
+            unique_id, _title, errors = await self._async_validate(data, entry=entry)
+            if not errors:
+                if backend != BACKEND_LOCAL:
+                    await self.async_set_unique_id(unique_id)
+                    self._abort_if_unique_id_mismatch(reason="account_mismatch")
+                return self._async_finish_update(entry, data=data)
+        schema = vol.Schema(
+            {vol.Required(key): CREDENTIALS[backend][key] for key in fields}
+        )
         return self.async_show_form(
             step_id="reauth_confirm",
-            data_schema=vol.Schema({}),
+            data_schema=schema,
+            errors=errors,
             description_placeholders={"account": entry.title},
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change an account's URL and credentials."""
+        entry = self._get_reconfigure_entry()
+        backend = entry.data.get(CONF_BACKEND, BACKEND_LOCAL)
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {CONF_BACKEND: backend, **_flatten(user_input)}
+            unique_id, title, errors = await self._async_validate(data, entry=entry)
+            if not errors:
+                if backend != BACKEND_LOCAL:
+                    await self.async_set_unique_id(unique_id)
+                    self._abort_if_unique_id_mismatch(reason="account_mismatch")
+                    return self._async_finish_update(entry, data=data)
+                return self._async_finish_update(entry, data=data, title=title)
+        return self.async_show_form(
+            step_id=f"reconfigure_{backend}",
+            data_schema=self.add_suggested_values_to_schema(
+                _credentials_schema(backend),
+                user_input or _unflatten(backend, entry.data),
+            ),
+            errors=errors,
         )
 
     def _async_finish_update(
@@ -166,22 +329,71 @@ class TimeClockConfigFlow(ConfigFlow, domain=DOMAIN):
         )
         return self.async_abort(reason=reason)
 
+    async_step_reconfigure_local = async_step_reconfigure
+    async_step_reconfigure_calamari = async_step_reconfigure
+    async_step_reconfigure_sonoran = async_step_reconfigure
+    async_step_reconfigure_protime = async_step_reconfigure
+    async_step_reconfigure_tracktik = async_step_reconfigure
 
-def _tags_selector() -> TextSelector:
-    """Return the selector for several tag UIDs."""
-    return TextSelector(TextSelectorConfig(multiple=True))
+
+def _select(options: list[str], key: str) -> SelectSelector:
+    """Return a translated drop-down."""
+    return SelectSelector(
+        SelectSelectorConfig(
+            options=options, translation_key=key, mode=SelectSelectorMode.DROPDOWN
+        )
+    )
+
+
+_NUMBER = NumberSelector(
+    NumberSelectorConfig(min=1, max=2**31 - 1, mode=NumberSelectorMode.BOX)
+)
+# The backend-specific fields of an employee, after name and before tags.
+EMPLOYEE_FIELDS: dict[str, dict[Any, Any]] = {
+    BACKEND_LOCAL: {vol.Optional(CONF_IDENTIFIER): _TEXT},
+    "calamari": {
+        vol.Required(CONF_IDENTIFIER): _TEXT,
+        vol.Optional(CONF_PROJECT_ID): _NUMBER,
+        vol.Optional(CONF_DESCRIPTION): _TEXT,
+    },
+    "sonoran": {
+        vol.Required(CONF_ID_TYPE, default="apiId"): _select(
+            ["apiId", "username", "accId", "discord", "uniqueId"], CONF_ID_TYPE
+        ),
+        vol.Required(CONF_IDENTIFIER): _TEXT,
+    },
+    "protime": {
+        vol.Required(CONF_REFERENCE, default="id"): _select(
+            ["id", "@badge-number", "@employee-number"], CONF_REFERENCE
+        ),
+        vol.Required(CONF_IDENTIFIER): _TEXT,
+    },
+    "tracktik": {
+        vol.Required(CONF_IDENTIFIER): _TEXT,
+        vol.Optional(CONF_POSITION): _NUMBER,
+        vol.Optional(CONF_ACCOUNT): _NUMBER,
+    },
+}
+NUMERIC_IDENTIFIER = {("tracktik", None), ("protime", "id"), ("sonoran", "uniqueId")}
 
 
 class EmployeeSubentryFlow(ConfigSubentryFlow):
     """Add or change an employee of an account."""
 
+    @property
+    def _backend(self) -> str:
+        """Return the account's backend."""
+        return str(self._get_entry().data.get(CONF_BACKEND, BACKEND_LOCAL))
+
     def _schema(self) -> vol.Schema:
         """Return the employee form for the account's backend."""
         return vol.Schema(
             {
-                vol.Required(CONF_NAME): str,
-                vol.Optional(CONF_IDENTIFIER): str,
-                vol.Optional(CONF_TAGS): _tags_selector(),
+                vol.Required(CONF_NAME): _TEXT,
+                **EMPLOYEE_FIELDS[self._backend],
+                vol.Optional(CONF_TAGS): TextSelector(
+                    TextSelectorConfig(multiple=True)
+                ),
             }
         )
 
@@ -202,6 +414,17 @@ class EmployeeSubentryFlow(ConfigSubentryFlow):
             errors[CONF_NAME] = "name_required"
         elif any(sub.title.casefold() == name.casefold() for sub in others):
             errors[CONF_NAME] = "employee_exists"
+        data: dict[str, Any] = {
+            key: int(value) if isinstance(value, float) else value
+            for key, value in _flatten(user_input).items()
+            if key not in (CONF_NAME, CONF_TAGS)
+        }
+        data.setdefault(CONF_IDENTIFIER, "")
+        kind = data.get(CONF_ID_TYPE) or data.get(CONF_REFERENCE)
+        if (self._backend, kind) in NUMERIC_IDENTIFIER and not str(
+            data[CONF_IDENTIFIER]
+        ).isdigit():
+            errors[CONF_IDENTIFIER] = "identifier_not_numeric"
         tags: list[str] = []
         for raw in user_input.get(CONF_TAGS) or []:
             if not (tag := normalize_tag(raw)):
@@ -220,13 +443,7 @@ class EmployeeSubentryFlow(ConfigSubentryFlow):
                 break
             if tag not in tags:
                 tags.append(tag)
-        data = {
-            CONF_IDENTIFIER: (user_input.get(CONF_IDENTIFIER) or "").strip(),
-            CONF_TAGS: tags,
-        }
-        for key in (CONF_PROJECT_ID, CONF_DESCRIPTION):
-            if user_input.get(key) not in (None, ""):
-                data[key] = user_input[key]
+        data[CONF_TAGS] = tags
         return data, errors, placeholders
 
     async def async_step_user(
@@ -242,7 +459,7 @@ class EmployeeSubentryFlow(ConfigSubentryFlow):
                     title=user_input[CONF_NAME].strip(), data=data
                 )
         return self.async_show_form(
-            step_id="user",
+            step_id=f"add_{self._backend}",
             data_schema=self.add_suggested_values_to_schema(
                 self._schema(), user_input or {}
             ),
@@ -265,16 +482,25 @@ class EmployeeSubentryFlow(ConfigSubentryFlow):
                 return self.async_update_and_abort(
                     self._get_entry(),
                     subentry,
-                    data=data,
+                    data={**subentry.data, **data},
                     title=user_input[CONF_NAME].strip(),
                 )
         suggested = user_input or {CONF_NAME: subentry.title, **subentry.data}
         return self.async_show_form(
-            step_id="reconfigure",
+            step_id=f"edit_{self._backend}",
             data_schema=self.add_suggested_values_to_schema(self._schema(), suggested),
             errors=errors,
             description_placeholders=placeholders,
         )
+
+    async_step_add_local = async_step_add_calamari = async_step_add_sonoran = (
+        async_step_user
+    )
+    async_step_add_protime = async_step_add_tracktik = async_step_user
+    async_step_edit_local = async_step_edit_calamari = async_step_edit_sonoran = (
+        async_step_reconfigure
+    )
+    async_step_edit_protime = async_step_edit_tracktik = async_step_reconfigure
 
 
 class TimeClockOptionsFlow(OptionsFlow):

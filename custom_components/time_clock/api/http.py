@@ -152,3 +152,28 @@ class Pacer:
             while (wait := self.delay()) > 0:  # noqa: ASYNC110 - waiting for time
                 await asyncio.sleep(wait)
             self._sent.append(self._clock())
+
+
+def url_error(url: str) -> str | None:
+    """Return why a backend URL is refused (``invalid_url``, ``https_required``), or ``None``.
+
+    Backend URLs must be https, except for loopback hosts (tests, local proxies).
+    """
+    import ipaddress  # noqa: PLC0415
+    from urllib.parse import urlsplit  # noqa: PLC0415
+
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname
+    except ValueError:
+        return "invalid_url"
+    if parts.scheme not in ("http", "https") or not host:
+        return "invalid_url"
+    if parts.scheme == "https":
+        return None
+    if host == "localhost":
+        return None
+    try:
+        return None if ipaddress.ip_address(host).is_loopback else "https_required"
+    except ValueError:
+        return "https_required"
