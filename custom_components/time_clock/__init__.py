@@ -10,7 +10,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.typing import ConfigType
 
-from .account import TimeClockAccount
+from .account import TimeClockAccount, settings_fingerprint
 from .backends import async_create_backend
 from .const import DOMAIN
 from .removal import async_export_and_remove
@@ -63,5 +63,6 @@ async def async_remove_entry(hass: HomeAssistant, entry: TimeClockConfigEntry) -
 async def _async_update_listener(
     hass: HomeAssistant, entry: TimeClockConfigEntry
 ) -> None:
-    """Reload when employees, options or credentials change."""
-    hass.config_entries.async_schedule_reload(entry.entry_id)
+    """Reload when employees, options or credentials change (not for a rotated token)."""
+    if entry.runtime_data.account.settings != settings_fingerprint(entry):
+        hass.config_entries.async_schedule_reload(entry.entry_id)

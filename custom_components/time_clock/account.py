@@ -22,6 +22,7 @@ from .api import (
     Delivery,
     PunchRequest,
     TimeClockAuthenticationError,
+    TimeClockError,
     TimeClockRejectedError,
 )
 from .const import (
@@ -33,9 +34,11 @@ from .const import (
     ATTR_SOURCE,
     ATTR_TIME,
     CONF_AUTO_CLOCK_OUT_HOURS,
+    CONF_REFRESH_TOKEN,
     DOMAIN,
     EVENT_PUNCH,
     EVENT_PUNCH_FAILED,
+    LOGGER,
     MAX_FUTURE,
     SUBENTRY_EMPLOYEE,
 )
@@ -48,6 +51,19 @@ if TYPE_CHECKING:
     from . import TimeClockConfigEntry
 
 REFRESH_INTERVAL = timedelta(minutes=1)
+SYNC_INTERVAL = timedelta(minutes=5)
+
+
+def settings_fingerprint(entry: TimeClockConfigEntry) -> dict[str, Any]:
+    """Return what an account is built from, less the tokens a backend rotates itself."""
+    return {
+        "title": entry.title,
+        "data": {k: v for k, v in entry.data.items() if k != CONF_REFRESH_TOKEN},
+        "options": dict(entry.options),
+        "subentries": {
+            key: (sub.title, dict(sub.data)) for key, sub in entry.subentries.items()
+        },
+    }
 
 
 class TimeClockAccount:
@@ -60,6 +76,7 @@ class TimeClockAccount:
         self.hass = hass
         self.entry = entry
         self.backend = backend
+        self.settings = settings_fingerprint(entry)
         self.store = PunchStore(hass, entry.entry_id)
         self.employees = {
             sub.subentry_id: Employee.from_subentry(sub)
@@ -94,6 +111,12 @@ class TimeClockAccount:
         )
         for employee_id in self.employees:
             self._arm_auto_clock_out(employee_id)
+        self._unsubs.append(
+            async_track_time_interval(self.hass, self._async_sync, SYNC_INTERVAL)
+        )
+        self.entry.async_create_background_task(
+            self.hass, self._async_sync(), "time_clock state sync"
+        )
 
     async def async_shutdown(self) -> None:
         """Stop delivering and write what waits for a delayed save."""
@@ -132,6 +155,43 @@ class TimeClockAccount:
         new_day, self._today = today != self._today, today
         for employee_id in self.employees:
             if new_day or self.state(employee_id).on_shift:
+                self._notify(employee_id)
+
+    async def _async_sync(self, _now: datetime | None = None) -> None:
+        """Take shifts started or ended on other terminals from the backend.
+
+        An employee with a punch still in the outbox keeps the local state: the
+        backend has not seen that punch yet.
+        """
+        persons = {
+            e.identifier: key for key, e in self.employees.items() if e.identifier
+        }
+        if not persons:
+            return
+        try:
+            states = await self.backend.async_fetch_states(list(persons))
+        except TimeClockError as err:
+            LOGGER.debug("State sync failed: %s", err)
+            return
+        if states is None:
+            return
+        if self.outbox.reachable is not True:
+            self.outbox.reachable = True
+            self._notify(None)
+        busy = {punch.employee_id for punch in self.store.pending_punches()}
+        folded = {person.casefold(): on for person, on in states.items()}
+        for person, employee_id in persons.items():
+            on_shift = folded.get(person.casefold())
+            if on_shift is None or employee_id in busy:
+                continue
+            if self.state(employee_id).on_shift != on_shift:
+                LOGGER.info(
+                    "%s is %s at the backend; following it",
+                    self.employees[employee_id].name,
+                    "on shift" if on_shift else "off shift",
+                )
+                self.store.set_on_shift(employee_id, on_shift, dt_util.utcnow())
+                self._arm_auto_clock_out(employee_id)
                 self._notify(employee_id)
 
     # State -----------------------------------------------------------------
@@ -236,8 +296,14 @@ class TimeClockAccount:
             )
         return action
 
-    def _fire_punch(self, punch: Punch, *, delivered: bool) -> None:
-        """Fire the punch event."""
+    def _fire_punch(
+        self, punch: Punch, *, delivered: bool, stamped_at: datetime | None = None
+    ) -> None:
+        """Fire the punch event.
+
+        ``stamped_at`` is the time a backend recorded instead of the punch's own
+        (SonoranCMS takes no time and stamps a punch when it arrives).
+        """
         self.hass.bus.async_fire(
             EVENT_PUNCH,
             {
@@ -252,6 +318,7 @@ class TimeClockAccount:
                 ATTR_ACCOUNT: self.entry.title,
                 "account_id": self.entry.entry_id,
                 ATTR_DELIVERED: delivered,
+                "stamped_at": stamped_at.isoformat() if stamped_at else None,
             },
         )
 
@@ -310,7 +377,7 @@ class TimeClockAccount:
             )
         self.store.settle(punch, delivered=True)
         ir.async_delete_issue(self.hass, DOMAIN, f"auth_failed_{self.entry.entry_id}")
-        self._fire_punch(punch, delivered=True)
+        self._fire_punch(punch, delivered=True, stamped_at=delivery.stamped_at)
         self._notify(punch.employee_id)
 
     async def async_rejected(self, punch: Punch, err: TimeClockRejectedError) -> None:
