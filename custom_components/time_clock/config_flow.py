@@ -427,9 +427,9 @@ class EmployeeSubentryFlow(ConfigSubentryFlow):
             errors[CONF_IDENTIFIER] = "identifier_not_numeric"
         tags: list[str] = []
         for raw in user_input.get(CONF_TAGS) or []:
-            if not (tag := normalize_tag(raw)):
+            if not raw.strip():
                 continue
-            if not tag.isalnum() or len(tag) > 64:
+            if not (tag := normalize_tag(raw)):
                 errors[CONF_TAGS] = "invalid_tag"
                 placeholders["tag"] = raw
                 break

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-import re
 from typing import Any
 
 from homeassistant.config_entries import ConfigSubentry
 
 from .const import CONF_DESCRIPTION, CONF_IDENTIFIER, CONF_PROJECT_ID, CONF_TAGS
+from .reader_payload import normalize_uid
 
-_SEPARATORS = re.compile(r"[\s:\-]+")
 EXTRA_KEYS = ("id_type", "reference", "position", "account")
 
 
 def normalize_tag(raw: str) -> str:
-    """Return a tag UID without case, ``:``, ``-`` or spaces."""
-    return _SEPARATORS.sub("", raw).upper()
+    """Return a tag UID as readers report it (see ``normalize_uid``), or ``""``."""
+    return normalize_uid(raw) or ""
 
 
 @dataclass(frozen=True, kw_only=True)
