@@ -166,8 +166,10 @@ class TimeClockAccount:
         persons = {
             e.identifier: key for key, e in self.employees.items() if e.identifier
         }
-        if not persons:
+        if not persons or self.outbox.paused:
             return
+        # A punch made while the answer travels is newer than the answer.
+        seen = {key: self._sync_mark(key) for key in persons.values()}
         try:
             states = await self.backend.async_fetch_states(list(persons))
         except TimeClockError as err:
@@ -184,6 +186,8 @@ class TimeClockAccount:
             on_shift = folded.get(person.casefold())
             if on_shift is None or employee_id in busy:
                 continue
+            if seen[employee_id] != self._sync_mark(employee_id):
+                continue
             if self.state(employee_id).on_shift != on_shift:
                 LOGGER.info(
                     "%s is %s at the backend; following it",
@@ -193,6 +197,11 @@ class TimeClockAccount:
                 self.store.set_on_shift(employee_id, on_shift, dt_util.utcnow())
                 self._arm_auto_clock_out(employee_id)
                 self._notify(employee_id)
+
+    def _sync_mark(self, employee_id: str) -> tuple[bool, datetime | None]:
+        """Return what a punch changes in an employee's state (to spot one)."""
+        record = self.state(employee_id)
+        return record.on_shift, record.last_time
 
     # State -----------------------------------------------------------------
 
