@@ -30,6 +30,7 @@ from homeassistant.helpers.selector import (
 from homeassistant.helpers.typing import UNDEFINED
 import voluptuous as vol
 
+from .account import settings_fingerprint
 from .api import (
     TimeClockAccountError,
     TimeClockAuthenticationError,
@@ -42,12 +43,10 @@ from .const import (
     CONF_ACCOUNT,
     CONF_API_KEY,
     CONF_API_URL,
-    CONF_AUTO_CLOCK_OUT_HOURS,
     CONF_BACKEND,
     CONF_CLIENT_ID,
     CONF_CLIENT_SECRET,
     CONF_COMMUNITY_ID,
-    CONF_DEBOUNCE,
     CONF_DESCRIPTION,
     CONF_ID_TYPE,
     CONF_IDENTIFIER,
@@ -60,12 +59,12 @@ from .const import (
     CONF_TENANT,
     CONF_TERMINAL_ID,
     CONF_TOKEN_URL,
-    DEFAULT_DEBOUNCE,
     DOMAIN,
     LOGGER,
     SUBENTRY_EMPLOYEE,
 )
 from .employee import normalize_tag
+from .options_flow import TimeClockOptionsFlow
 
 SECTION_ADVANCED = "advanced"
 URL_FIELDS = (CONF_API_URL, CONF_TOKEN_URL, CONF_PORTAL_URL)
@@ -318,11 +317,22 @@ class TimeClockConfigFlow(ConfigFlow, domain=DOMAIN):
     def _async_finish_update(
         self, entry: ConfigEntry, *, data: Mapping[str, Any], title: str | None = None
     ) -> ConfigFlowResult:
-        """Save new settings; the update listener reloads a loaded account."""
+        """Save new settings and reload the account.
+
+        The update listener reloads a loaded account only when its settings
+        changed, not when only the stored refresh token did (a reauth with the
+        same password): then reload here, so the paused outbox gets a new client.
+        """
+        # Read the state first: the update listener starts its reload eagerly.
+        loaded = entry.state is entry.state.LOADED
         changed = self.hass.config_entries.async_update_entry(
             entry, data=data, title=title if title is not None else UNDEFINED
         )
-        if not changed or entry.state is not entry.state.LOADED:
+        if (
+            not changed
+            or not loaded
+            or entry.runtime_data.account.settings == settings_fingerprint(entry)
+        ):
             self.hass.config_entries.async_schedule_reload(entry.entry_id)
         reason = (
             "reauth_successful" if self.source == "reauth" else "reconfigure_successful"
@@ -501,44 +511,3 @@ class EmployeeSubentryFlow(ConfigSubentryFlow):
         async_step_reconfigure
     )
     async_step_edit_protime = async_step_edit_tracktik = async_step_reconfigure
-
-
-class TimeClockOptionsFlow(OptionsFlow):
-    """Change how an account reads tags and when it clocks out by itself."""
-
-    async def async_step_init(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Show the account's options."""
-        if user_input is not None:
-            return self.async_create_entry(
-                data={**self.config_entry.options, **user_input}
-            )
-        schema = vol.Schema(
-            {
-                vol.Required(CONF_DEBOUNCE, default=DEFAULT_DEBOUNCE): NumberSelector(
-                    NumberSelectorConfig(
-                        min=0,
-                        max=60,
-                        step=0.5,
-                        unit_of_measurement="s",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
-                vol.Required(CONF_AUTO_CLOCK_OUT_HOURS, default=0): NumberSelector(
-                    NumberSelectorConfig(
-                        min=0,
-                        max=48,
-                        step=0.5,
-                        unit_of_measurement="h",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
-            }
-        )
-        return self.async_show_form(
-            step_id="init",
-            data_schema=self.add_suggested_values_to_schema(
-                schema, self.config_entry.options
-            ),
-        )
