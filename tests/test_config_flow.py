@@ -197,18 +197,3 @@ async def test_reconfigure_employee(
     assert list(subentry.data["tags"]) == ["74103794", "11223344"]
     assert init_integration.runtime_data.account.employees[JOHN].name == "John W. White"
     assert JANE in init_integration.runtime_data.account.employees
-
-
-async def test_options_flow(
-    hass: HomeAssistant, init_integration: MockConfigEntry
-) -> None:
-    """The options set the debounce window and the automatic clock-out."""
-    result = await hass.config_entries.options.async_init(init_integration.entry_id)
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "init"
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"debounce": 5, "auto_clock_out_hours": 10}
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
-    assert init_integration.options == {"debounce": 5, "auto_clock_out_hours": 10}

@@ -13,6 +13,7 @@ from homeassistant.helpers.typing import ConfigType
 from .account import TimeClockAccount, settings_fingerprint
 from .backends import async_create_backend
 from .const import DOMAIN
+from .readers import ISSUE_MQTT_MISSING, ReaderInput
 from .removal import async_export_and_remove
 from .services import async_setup_services
 
@@ -25,6 +26,7 @@ class TimeClockData:
     """What a loaded account keeps at run time."""
 
     account: TimeClockAccount
+    readers: ReaderInput
 
 
 type TimeClockConfigEntry = ConfigEntry[TimeClockData]
@@ -41,9 +43,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: TimeClockConfigEntry) ->
     backend = async_create_backend(hass, entry)
     account = TimeClockAccount(hass, entry, backend)
     await account.async_setup()
-    entry.runtime_data = TimeClockData(account=account)
+    readers = ReaderInput(hass=hass, entry=entry, account=account)
+    entry.runtime_data = TimeClockData(account=account, readers=readers)
     entry.async_on_unload(account.async_shutdown)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    await readers.async_start()
+    entry.async_on_unload(readers.async_stop)
     entry.async_on_unload(entry.add_update_listener(_async_update_listener))
     return True
 
@@ -56,7 +61,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: TimeClockConfigEntry) -
 async def async_remove_entry(hass: HomeAssistant, entry: TimeClockConfigEntry) -> None:
     """Remove an account's storage, first exporting undelivered punches."""
     await async_export_and_remove(hass, entry)
-    for issue in ("auth_failed", "punch_rejected"):
+    for issue in ("auth_failed", "punch_rejected", ISSUE_MQTT_MISSING):
         ir.async_delete_issue(hass, DOMAIN, f"{issue}_{entry.entry_id}")
 
 
