@@ -197,3 +197,38 @@ async def test_reconfigure_employee(
     assert list(subentry.data["tags"]) == ["74103794", "11223344"]
     assert init_integration.runtime_data.account.employees[JOHN].name == "John W. White"
     assert JANE in init_integration.runtime_data.account.employees
+
+
+async def test_employee_reader_allow_list(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """With readers configured, an employee may be limited to some of them."""
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry,
+        options={
+            "readers": [
+                {
+                    "name": "Front door",
+                    "topic": "a/b",
+                    "role": "toggle",
+                    "template": "",
+                    "feedback_topic": "",
+                },
+                {
+                    "name": "Back door",
+                    "topic": "c/d",
+                    "role": "toggle",
+                    "template": "",
+                    "feedback_topic": "",
+                },
+            ]
+        },
+    )
+    result = await _start_employee_flow(hass, mock_config_entry)
+    assert "readers" in result["data_schema"].schema
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"name": "Ann", "tags": ["1234"], "readers": ["Back door"]}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"]["readers"] == ["Back door"]

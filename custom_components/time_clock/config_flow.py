@@ -65,6 +65,7 @@ from .const import (
 )
 from .employee import normalize_tag
 from .options_flow import TimeClockOptionsFlow
+from .readers import CONF_READERS
 
 SECTION_ADVANCED = "advanced"
 URL_FIELDS = (CONF_API_URL, CONF_TOKEN_URL, CONF_PORTAL_URL)
@@ -396,16 +397,22 @@ class EmployeeSubentryFlow(ConfigSubentryFlow):
         return str(self._get_entry().data.get(CONF_BACKEND, BACKEND_LOCAL))
 
     def _schema(self) -> vol.Schema:
-        """Return the employee form for the account's backend."""
-        return vol.Schema(
-            {
-                vol.Required(CONF_NAME): _TEXT,
-                **EMPLOYEE_FIELDS[self._backend],
-                vol.Optional(CONF_TAGS): TextSelector(
-                    TextSelectorConfig(multiple=True)
-                ),
-            }
-        )
+        """Return the employee form for the account's backend and readers."""
+        fields: dict[Any, Any] = {
+            vol.Required(CONF_NAME): _TEXT,
+            **EMPLOYEE_FIELDS[self._backend],
+            vol.Optional(CONF_TAGS): TextSelector(TextSelectorConfig(multiple=True)),
+        }
+        readers = [
+            str(reader.get(CONF_NAME))
+            for reader in self._get_entry().options.get(CONF_READERS) or []
+            if isinstance(reader, Mapping) and reader.get(CONF_NAME)
+        ]
+        if readers:
+            fields[vol.Optional(CONF_READERS)] = SelectSelector(
+                SelectSelectorConfig(options=readers, multiple=True)
+            )
+        return vol.Schema(fields)
 
     def _validate(
         self, user_input: dict[str, Any], *, ignore: str | None = None
