@@ -797,18 +797,36 @@ async def test_clock_out_without_open_session_is_rejected(
 
 
 @pytest.mark.parametrize("status", [400, 409, 422])
-async def test_clock_out_of_closed_session_is_rejected_when_certain(
+async def test_clock_out_of_session_tracktik_closed_itself_is_done(
     fake: FakeTrackTik, client: TrackTikClient, status: int
 ) -> None:
+    """A session TrackTik closed on its own (auto clock-out) needs no clock-out."""
     fake.closed_clock_out_status = status
     closed = fake.add_work_session(
         EMPLOYEE, started_on="2026-11-22 07:00:00", status="CLOSED"
     )
+    delivery = await client.async_deliver(
+        punch(Action.CLOCK_OUT, state={"work_session_id": closed})
+    )
+    assert delivery.duplicate is True
+    assert delivery.state == {}
+
+
+async def test_clock_out_refused_for_an_open_session_is_rejected(
+    fake: FakeTrackTik, client: TrackTikClient
+) -> None:
+    """A refusal for a session that is still open stays a rejection."""
+    session = fake.add_work_session(EMPLOYEE, started_on="2026-11-22 07:00:00")
+    fake.fail_next(
+        422,
+        body={"code": "LOCATION_MISMATCH"},
+        path=f"/rest/v1/work-sessions/{session}/actions",
+    )
     with pytest.raises(TimeClockRejectedError) as err:
         await client.async_deliver(
-            punch(Action.CLOCK_OUT, state={"work_session_id": closed})
+            punch(Action.CLOCK_OUT, state={"work_session_id": session})
         )
-    assert err.value.code == "WORK_SESSION_CLOSED"
+    assert err.value.code == "LOCATION_MISMATCH"
 
 
 async def test_clock_out_of_unknown_session_is_rejected(

@@ -217,7 +217,20 @@ class TrackTikClient:
         resp = await self._async_api(
             "POST", f"{path}/actions/clock-out", json={"clockOutMethod": METHOD}
         )
-        _raise_for_status(resp)
+        try:
+            _raise_for_status(resp)
+        except TimeClockRejectedError:
+            # TrackTik closes sessions itself (automatic clock-out after the shift):
+            # then the clock-out has nothing left to do, which is not a failure.
+            if verify:
+                raise
+            check = await self._async_api("GET", path)
+            if check.status >= 300 or _unwrap(check).get("status") != CLOSED:
+                raise
+            LOGGER.info("TrackTik had already closed the work session")
+            return Delivery(
+                state={}, duplicate=True, stamped_at=self._time(_unwrap(check))
+            )
         session = _unwrap(resp) if resp.text.strip() else {}
         return Delivery(state={}, stamped_at=self._time(session))
 
