@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 import contextlib
 from datetime import datetime, timedelta
+import math
 import random
 from typing import Protocol
 
@@ -26,6 +27,9 @@ from .api import (
 from .const import BACKOFF_BASE, BACKOFF_MAX, DEFAULT_RATE_LIMIT_WAIT, LOGGER
 from .punch import Punch
 from .store import PunchStore
+
+# The longest wait before the next attempt, whatever a backend's Retry-After says.
+MAX_WAIT = 86400.0
 
 
 class OutboxListener(Protocol):
@@ -193,8 +197,9 @@ class Outbox:
         self._wait(backoff_delay(self.attempts), error)
 
     def _wait(self, seconds: float, error: str | None) -> None:
-        """Send nothing for ``seconds``."""
+        """Send nothing for ``seconds`` (at most a day, whatever a backend asks)."""
         self.last_error = error
+        seconds = min(seconds, MAX_WAIT) if math.isfinite(seconds) else MAX_WAIT
         self.not_before = dt_util.utcnow() + timedelta(seconds=seconds)
 
     @callback

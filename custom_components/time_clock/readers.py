@@ -298,7 +298,7 @@ class ReaderInput:
     def _read(self, reader: Reader, uid: str, *, shared: bool = False) -> None:
         """Punch for one tag read, unless it repeats the last one."""
         if self._debounced(reader, uid):
-            LOGGER.debug("Reader %s: repeated read of %s ignored", reader.name, uid)
+            LOGGER.debug("Reader %s: repeated read ignored", reader.name)
             return
         if (employee_id := self.account.tags.get(uid)) is None:
             self._unknown(reader, uid, shared=shared)
@@ -339,7 +339,7 @@ class ReaderInput:
     def _unknown(self, reader: Reader, uid: str, *, shared: bool) -> None:
         """Report a tag that belongs to no employee."""
         if shared and not self._reports_shared_unknown(uid):
-            LOGGER.debug("tag_scanned %s left to another account", uid)
+            LOGGER.debug("tag_scanned of an unknown tag left to another account")
             return
         self.hass.bus.async_fire(
             EVENT_UNKNOWN_TAG,
@@ -360,7 +360,7 @@ class ReaderInput:
                 EVENT_UNKNOWN_TAG,
             )
         else:
-            LOGGER.debug("Unknown tag %s at reader %s", uid, reader.name)
+            LOGGER.debug("Unknown tag at reader %s", reader.name)
         self._feedback(
             reader,
             {
@@ -425,14 +425,13 @@ class ReaderInput:
             )
             return
         LOGGER.debug("Reader %s: %s %s", reader.name, employee.name, punch.action)
-        pending = {item.seq for item in self.account.store.pending_punches()}
         self._feedback(
             reader,
             {
                 "employee": employee.name,
                 "action": punch.action.value,
                 "on_shift": self.account.state(employee_id).on_shift,
-                "delivered": punch.seq not in pending,
+                "delivered": not self.account.store.is_pending(punch.seq),
             },
         )
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import partial
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from homeassistant.const import ATTR_DEVICE_ID, ATTR_ENTITY_ID
 from homeassistant.core import (
@@ -38,12 +38,35 @@ SERVICE_RETRY = "retry"
 ATTR_TIME = "time"
 ATTR_ACCOUNT = "account"
 
+MAX_PROJECT_ID = 2**31 - 1
+
+
+def _whole_number(value: Any) -> int:
+    """Return a value as an int; infinity and the like are invalid, not a crash."""
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError) as err:
+        raise vol.Invalid("expected a whole number") from err
+
+
+def _convertible_time(value: datetime) -> datetime:
+    """Return a service time that has a UTC equivalent (not at the calendar's ends)."""
+    zone = value.tzinfo or dt_util.get_default_time_zone()
+    try:
+        value.replace(tzinfo=zone).astimezone(UTC)
+    except OverflowError as err:
+        raise vol.Invalid("time out of range") from err
+    return value
+
+
 PUNCH_SCHEMA = vol.Schema(
     {
         vol.Optional(ATTR_DEVICE_ID): vol.All(cv.ensure_list, [cv.string]),
         vol.Optional(ATTR_ENTITY_ID): cv.comp_entity_ids,
-        vol.Optional(ATTR_TIME): cv.datetime,
-        vol.Optional(CONF_PROJECT_ID): vol.All(vol.Coerce(int), vol.Range(min=1)),
+        vol.Optional(ATTR_TIME): vol.All(cv.datetime, _convertible_time),
+        vol.Optional(CONF_PROJECT_ID): vol.All(
+            _whole_number, vol.Range(min=1, max=MAX_PROJECT_ID)
+        ),
         vol.Optional(CONF_DESCRIPTION): vol.All(cv.string, vol.Length(max=500)),
     }
 )

@@ -7,6 +7,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 import json
+import math
 import time
 from typing import Any
 
@@ -20,6 +21,8 @@ DEFAULT_TIMEOUT = 20.0
 # 500 and 504 may come after the backend acted on the request; 502 and 503 come
 # from a proxy or an overloaded server that did not.
 AMBIGUOUS_STATUSES = frozenset({500, 504})
+# Longest Retry-After taken as given; a longer one (or "inf") is read as this.
+MAX_RETRY_AFTER = 86400.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,9 +45,12 @@ class Response:
         if (value := self.headers.get("Retry-After")) is None:
             return None
         try:
-            return max(0.0, float(value))
+            seconds = float(value)
         except ValueError:
             return None
+        if math.isnan(seconds):
+            return None
+        return min(max(0.0, seconds), MAX_RETRY_AFTER)
 
 
 async def async_request(
