@@ -180,7 +180,7 @@ class TimeClockAccount:
         if self.outbox.reachable is not True:
             self.outbox.reachable = True
             self._notify(None)
-        busy = {punch.employee_id for punch in self.store.pending_punches()}
+        busy = {key for key in persons.values() if self.store.pending_for(key)}
         folded = {person.casefold(): on for person, on in states.items()}
         for person, employee_id in persons.items():
             on_shift = folded.get(person.casefold())

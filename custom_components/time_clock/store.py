@@ -7,16 +7,28 @@ cursor (a few hundred bytes): draining a backlog costs bytes linear in its lengt
 Files under ``.storage`` for an account ``<id>``:
 
 - ``time_clock.<id>``: the segment index, each employee's state, backend state;
-- ``time_clock.<id>.cursor``: which punches are settled (delivered or failed);
+- ``time_clock.<id>.cursor``: which punches are settled (delivered or failed) and
+  which may be in flight;
 - ``time_clock.<id>.failed``: punches the backend rejected, newest last;
 - ``time_clock.<id>.punches.<first seq>``: one segment of punches.
 
 Settled segments stay as the local record for ``RETENTION`` and are then removed.
+
+Before a punch is sent, the files must list it as possibly in flight, so that
+after a crash it is resent as uncertain (the backend is read first), and must
+hold as settled every punch sent before it of the same employee (a backend is
+read about the last punch of an employee only). Two cases need no write of
+their own: a punch appended while the outbox is idle and the cursor on disk is
+up to date is listed by the segment write that stores it; while a backlog
+drains, one cursor write lists the next punches, at most ``IN_FLIGHT_BATCH``
+and no employee twice. Listing a punch that was not sent only costs a read of
+the backend after a crash.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -33,13 +45,18 @@ from .const import DOMAIN, LOGGER
 from .punch import Punch, Source
 
 STORAGE_VERSION = 1
-STORAGE_MINOR_VERSION = 1
+# 1.2: the cursor's "marked" list and a segment's "in_flight" (both optional).
+STORAGE_MINOR_VERSION = 2
 SEGMENT_SIZE = 100
 RETENTION = timedelta(days=62)
 HISTORY = timedelta(days=2)
 MAX_FAILED = 500
 STATE_SAVE_DELAY = 2.0
 CURSOR_SAVE_DELAY = 1.0
+# At most this many punches are listed in flight by one cursor write; the batch is
+# a 1/IN_FLIGHT_SHARE of the outbox, so a short outbox lists one punch at a time.
+IN_FLIGHT_BATCH = 64
+IN_FLIGHT_SHARE = 16
 
 
 class TimeClockStore(Store[dict[str, Any]]):
@@ -139,8 +156,19 @@ class PunchStore:
         self._settled_through = 0
         self._settled_above: set[int] = set()
         self._in_flight: int | None = None
+        # Punches the files list as in flight: sending one needs no cursor write.
+        self._marked: set[int] = set()
+        self._tail_marker: int | None = None
+        # Settlements made, and those the cursor on disk is known to hold.
+        self._settle_version = 0
+        self._durable_version = 0
+        self._cursor_write: asyncio.Task[None] | None = None
         self._pending: dict[int, Punch] = {}
+        self._pending_by_employee: Counter[str] = Counter()
         self._order: list[tuple[float, int]] = []
+        self._index_cache: list[dict[str, Any]] | None = None
+        self._employee_cache: dict[str, dict[str, Any]] = {}
+        self._dirty_employees: set[str] | None = None
         self.uncertain: set[int] = set()
         self.employees: dict[str, EmployeeRecord] = {}
         self.backend_state: dict[str, dict[str, Any]] = {}
@@ -164,6 +192,9 @@ class PunchStore:
         self._settled_through = int(cursor.get("settled_through", 0))
         self._settled_above = set(cursor.get("settled_above", []))
         self._in_flight = cursor.get("in_flight")
+        marked = {int(seq) for seq in cursor.get("marked", [])}
+        if isinstance(self._in_flight, int):
+            marked.add(self._in_flight)
         self.last_delivery = _parse_time(cursor.get("last_delivery"))
         self.failed = list(failed.get("punches", []))
 
@@ -178,6 +209,12 @@ class PunchStore:
         loaded = await asyncio.gather(
             *(self._segment(info.first).async_load() for info in wanted)
         )
+        for data in loaded:
+            if isinstance(marker := (data or {}).get("in_flight"), int):
+                marked.add(marker)
+        if self._index and wanted and wanted[-1] is self._index[-1]:
+            marker = (loaded[-1] or {}).get("in_flight")
+            self._tail_marker = marker if isinstance(marker, int) else None
         punches = [
             Punch.from_dict(item)
             for data in loaded
@@ -197,10 +234,18 @@ class PunchStore:
                 record.history.append((punch.time, punch.action))
             if not self._is_settled(punch.seq):
                 self._add_pending(punch)
-        if self._in_flight is not None and self._in_flight in self._pending:
-            self.uncertain.add(self._in_flight)
+        self._marked = {seq for seq in marked if seq in self._pending}
+        self.uncertain |= self._marked
+        if self._in_flight not in self._pending:
+            self._in_flight = None
+        self._index_cache = None
+        self._dirty_employees = None
         if self._index and self._index[-1].first > self._next_seq:
             self._next_seq = self._index[-1].first
+        # Never number a new punch like one used before: after a lost (corrupt)
+        # tail segment, a reused number at or below the cursor would read as settled.
+        used = max(employees_through, self._settled_through, *self._settled_above)
+        self._next_seq = max(self._next_seq, used + 1)
 
     def _segment(self, first: int) -> TimeClockStore:
         """Return the storage file of the segment starting at ``first``."""
@@ -218,7 +263,18 @@ class PunchStore:
     def _add_pending(self, punch: Punch) -> None:
         """Put a punch in the outbox, ordered by time of occurrence."""
         self._pending[punch.seq] = punch
+        self._pending_by_employee[punch.employee_id] += 1
         heapq.heappush(self._order, (punch.time.timestamp(), punch.seq))
+
+    def _remove_pending(self, seq: int) -> None:
+        """Take a punch out of the outbox (its heap entry goes lazily)."""
+        if (punch := self._pending.pop(seq, None)) is None:
+            return
+        left = self._pending_by_employee[punch.employee_id] - 1
+        if left > 0:
+            self._pending_by_employee[punch.employee_id] = left
+        else:
+            del self._pending_by_employee[punch.employee_id]
 
     def next_pending(self) -> Punch | None:
         """Return the oldest undelivered punch by time of occurrence."""
@@ -239,7 +295,11 @@ class PunchStore:
 
     def pending_for(self, employee_id: str) -> int:
         """Return how many punches of one employee wait in the outbox."""
-        return sum(1 for p in self._pending.values() if p.employee_id == employee_id)
+        return self._pending_by_employee.get(employee_id, 0)
+
+    def is_pending(self, seq: int) -> bool:
+        """Return whether the punch ``seq`` waits in the outbox."""
+        return seq in self._pending
 
     # Changes ---------------------------------------------------------------
 
@@ -266,17 +326,42 @@ class PunchStore:
             project_id=project_id,
             description=description,
         )
+        if (
+            not self._pending
+            and (writing := self._cursor_write) is not None
+            and not writing.done()
+        ):
+            # The cursor of the empty outbox is on its way to the disk.
+            await asyncio.wait([writing])
+        # With nothing else to send and every settlement on disk, this punch goes
+        # next and nothing is resent before it: the segment write that stores it
+        # also lists it as in flight.
+        idle = (
+            not self._pending
+            and self._in_flight is None
+            and self._durable_version == self._settle_version
+        )
         if not self._index or len(self._tail) >= SEGMENT_SIZE:
             await self._async_open_segment(punch.seq)
+        if idle:
+            self._tail_marker = punch.seq
         self._tail.append(punch.as_dict())
-        await self._segment(self._index[-1].first).async_save(
-            {"punches": list(self._tail)}
-        )
+        await self._segment(self._index[-1].first).async_save(self._tail_data())
+        if idle:
+            self._marked.add(punch.seq)
         self._next_seq += 1
         self.employees.setdefault(employee_id, EmployeeRecord()).apply(punch)
+        self._employee_changed(employee_id)
         self._add_pending(punch)
         self._schedule_state_save()
         return punch
+
+    def _tail_data(self) -> dict[str, Any]:
+        """Return the tail segment as stored."""
+        data: dict[str, Any] = {"punches": list(self._tail)}
+        if self._tail_marker is not None:
+            data["in_flight"] = self._tail_marker
+        return data
 
     async def _async_open_segment(self, first: int) -> None:
         """Close the tail segment and list a new one before anything is written to it."""
@@ -285,18 +370,70 @@ class PunchStore:
             tail.last = self._tail[-1]["seq"]
             tail.newest = max(item["time"] for item in self._tail)
         self._index.append(SegmentInfo(first=first))
+        self._index_cache = None
         self._tail = []
+        self._tail_marker = None
         await self._state_store.async_save(self._state_snapshot())
         await self._async_prune()
 
     async def async_mark_in_flight(self, punch: Punch) -> None:
-        """Record on disk that ``punch`` is about to be sent."""
+        """Make sure the files list ``punch`` as in flight before it is sent."""
         self._in_flight = punch.seq
+        if punch.seq in self._marked:
+            return
+        self._marked = set(self._next_batch(punch))
+        await self._async_write_cursor()
+
+    def _next_batch(self, punch: Punch) -> list[int]:
+        """Return ``punch`` and the punches due after it, no employee twice.
+
+        The batch grows with the backlog (a sixteenth of it, at most
+        ``IN_FLIGHT_BATCH``), so a short outbox lists one punch at a time. It
+        stops before a second punch of an employee: that one is sent only after
+        the next cursor write has settled the first.
+        """
+        size = min(IN_FLIGHT_BATCH, max(1, len(self._pending) // IN_FLIGHT_SHARE))
+        batch = [punch.seq]
+        employees = {punch.employee_id}
+        order = list(self._order) if size > 1 else []
+        while order and len(batch) < size:
+            seq = heapq.heappop(order)[1]
+            if seq == punch.seq or (due := self._pending.get(seq)) is None:
+                continue
+            if due.employee_id in employees:
+                break
+            employees.add(due.employee_id)
+            batch.append(seq)
+        return batch
+
+    async def _async_write_cursor(self) -> None:
+        """Write the cursor now; then every settlement made so far is on disk."""
+        version = self._settle_version
         await self._cursor_store.async_save(self._cursor_snapshot())
+        self._durable_version = max(self._durable_version, version)
 
     def settle(self, punch: Punch, *, delivered: bool) -> None:
-        """Take a punch out of the outbox; the cursor is written soon after."""
-        self._pending.pop(punch.seq, None)
+        """Take a punch out of the outbox; the cursor is written soon after.
+
+        While punches wait, the next cursor write comes with the next batch (or
+        after ``CURSOR_SAVE_DELAY``); when the outbox is empty it is written at
+        once, so that the next punch (which waits for that write if it comes
+        sooner) can go out after a single write.
+        """
+        self._settle(punch, delivered=delivered)
+        if self._pending:
+            snapshot = self._cursor_snapshot()
+            self._cursor_store.async_delay_save(lambda: snapshot, CURSOR_SAVE_DELAY)
+        else:
+            self._cursor_write = self._hass.async_create_task(
+                self._async_write_cursor(), f"{self._key} cursor"
+            )
+
+    def _settle(self, punch: Punch, *, delivered: bool) -> None:
+        """Take a punch out of the outbox, in memory."""
+        self._settle_version += 1
+        self._remove_pending(punch.seq)
+        self._marked.discard(punch.seq)
         self.uncertain.discard(punch.seq)
         self._settled_above.add(punch.seq)
         while self._settled_through + 1 in self._settled_above:
@@ -306,13 +443,11 @@ class PunchStore:
             self.last_delivery = dt_util.utcnow()
         if self._in_flight == punch.seq:
             self._in_flight = None
-        snapshot = self._cursor_snapshot()
-        self._cursor_store.async_delay_save(lambda: snapshot, CURSOR_SAVE_DELAY)
 
     async def async_settle(self, punch: Punch, *, delivered: bool) -> None:
         """Take a punch out of the outbox and write the cursor now."""
-        self.settle(punch, delivered=delivered)
-        await self._cursor_store.async_save(self._cursor_snapshot())
+        self._settle(punch, delivered=delivered)
+        await self._async_write_cursor()
 
     async def async_fail(self, punch: Punch, *, code: str, message: str) -> None:
         """Move a rejected punch to the failed list."""
@@ -359,6 +494,7 @@ class PunchStore:
         record = self.employees.setdefault(employee_id, EmployeeRecord())
         record.on_shift = on_shift
         record.since = since if on_shift else None
+        self._employee_changed(employee_id)
         self._schedule_state_save()
 
     def prune_history(self, now: datetime) -> None:
@@ -374,6 +510,7 @@ class PunchStore:
         for employee_id in [e for e in self.employees if e not in keep]:
             del self.employees[employee_id]
             self.backend_state.pop(employee_id, None)
+            self._employee_changed(employee_id)
         self._schedule_state_save()
 
     async def _async_prune(self) -> None:
@@ -389,6 +526,7 @@ class PunchStore:
         if not old:
             return
         self._index = [info for info in self._index if info not in old]
+        self._index_cache = None
         await self._state_store.async_save(self._state_snapshot())
         for info in old:
             await self._segment(info.first).async_remove()
@@ -400,13 +538,40 @@ class PunchStore:
     # Saving ----------------------------------------------------------------
 
     def _state_snapshot(self) -> dict[str, Any]:
-        """Return the index and employee state as stored, built in the event loop."""
+        """Return the index and employee state as stored, built in the event loop.
+
+        It is built after every punch, so the parts that did not change come from
+        caches: lists and dicts that are replaced, never changed, once shared.
+        """
+        if self._index_cache is None:
+            self._index_cache = [info.as_dict() for info in self._index]
         return {
-            "segments": [info.as_dict() for info in self._index],
+            "segments": self._index_cache,
             "through": self._next_seq - 1,
-            "employees": {key: rec.as_dict() for key, rec in self.employees.items()},
+            "employees": self._employees_snapshot(),
             "backend": {key: dict(value) for key, value in self.backend_state.items()},
         }
+
+    def _employee_changed(self, employee_id: str) -> None:
+        """Note that an employee's stored state must be rebuilt."""
+        if self._dirty_employees is not None:
+            self._dirty_employees.add(employee_id)
+
+    def _employees_snapshot(self) -> dict[str, dict[str, Any]]:
+        """Return every employee's state as stored, rebuilding only what changed."""
+        dirty = self._dirty_employees
+        if dirty is None or len(self._employee_cache) != len(self.employees):
+            self._employee_cache = {
+                key: rec.as_dict() for key, rec in self.employees.items()
+            }
+        else:
+            for key in dirty:
+                if (record := self.employees.get(key)) is not None:
+                    self._employee_cache[key] = record.as_dict()
+                else:
+                    self._employee_cache.pop(key, None)
+        self._dirty_employees = set()
+        return dict(self._employee_cache)
 
     def _cursor_snapshot(self) -> dict[str, Any]:
         """Return the cursor as stored, built in the event loop."""
@@ -414,6 +579,7 @@ class PunchStore:
             "settled_through": self._settled_through,
             "settled_above": sorted(self._settled_above),
             "in_flight": self._in_flight,
+            "marked": sorted(self._marked),
             "last_delivery": self.last_delivery.isoformat()
             if self.last_delivery
             else None,
@@ -427,7 +593,7 @@ class PunchStore:
     async def async_flush(self) -> None:
         """Write everything that waits for a delayed save."""
         await self._state_store.async_save(self._state_snapshot())
-        await self._cursor_store.async_save(self._cursor_snapshot())
+        await self._async_write_cursor()
 
     async def async_remove(self) -> None:
         """Delete every storage file of the account."""
