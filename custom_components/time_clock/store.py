@@ -57,6 +57,8 @@ CURSOR_SAVE_DELAY = 1.0
 # a 1/IN_FLIGHT_SHARE of the outbox, so a short outbox lists one punch at a time.
 IN_FLIGHT_BATCH = 64
 IN_FLIGHT_SHARE = 16
+# An outbox that stays empty this long gets its cursor written at once.
+IDLE_CURSOR_DELAY = 0.05
 
 
 class TimeClockStore(Store[dict[str, Any]]):
@@ -326,13 +328,6 @@ class PunchStore:
             project_id=project_id,
             description=description,
         )
-        if (
-            not self._pending
-            and (writing := self._cursor_write) is not None
-            and not writing.done()
-        ):
-            # The cursor of the empty outbox is on its way to the disk.
-            await asyncio.wait([writing])
         # With nothing else to send and every settlement on disk, this punch goes
         # next and nothing is resent before it: the segment write that stores it
         # also lists it as in flight.
@@ -416,18 +411,27 @@ class PunchStore:
         """Take a punch out of the outbox; the cursor is written soon after.
 
         While punches wait, the next cursor write comes with the next batch (or
-        after ``CURSOR_SAVE_DELAY``); when the outbox is empty it is written at
-        once, so that the next punch (which waits for that write if it comes
-        sooner) can go out after a single write.
+        after ``CURSOR_SAVE_DELAY``). An outbox that stays empty for
+        ``IDLE_CURSOR_DELAY`` gets it written then, so that the next punch can go
+        out after a single write; in a burst the next punch comes first and
+        writes the cursor itself.
         """
         self._settle(punch, delivered=delivered)
-        if self._pending:
-            snapshot = self._cursor_snapshot()
-            self._cursor_store.async_delay_save(lambda: snapshot, CURSOR_SAVE_DELAY)
-        else:
-            self._cursor_write = self._hass.async_create_task(
-                self._async_write_cursor(), f"{self._key} cursor"
+        snapshot = self._cursor_snapshot()
+        self._cursor_store.async_delay_save(lambda: snapshot, CURSOR_SAVE_DELAY)
+        if not self._pending and self._cursor_write is None:
+            self._cursor_write = self._hass.async_create_background_task(
+                self._async_write_idle_cursor(), f"{self._key} cursor"
             )
+
+    async def _async_write_idle_cursor(self) -> None:
+        """Write the cursor if the outbox stays empty a moment."""
+        try:
+            await asyncio.sleep(IDLE_CURSOR_DELAY)
+            while not self._pending and self._durable_version < self._settle_version:
+                await self._async_write_cursor()
+        finally:
+            self._cursor_write = None
 
     def _settle(self, punch: Punch, *, delivered: bool) -> None:
         """Take a punch out of the outbox, in memory."""
