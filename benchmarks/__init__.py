@@ -1,0 +1,1 @@
+"""Benchmarks of Time Clock on the real stack (see BENCHMARKS.md and scripts/bench)."""

@@ -1,0 +1,669 @@
+"""Write BENCHMARKS.md from the figures of a run (and of the run before the fixes)."""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+import platform
+import resource
+import subprocess
+import tempfile
+import time
+from typing import Any
+
+from homeassistant import const as ha_const
+
+from .stack import REPO
+
+# Figures of the run made before the fixes this report describes, kept in the
+# repository so that every later report shows the before/after comparison.
+BEFORE = REPO / "benchmarks" / "before-fixes.json"
+# Quick runs of the code before and after the fixes, alternated (benchmarks/ab.py).
+BEFORE_AFTER = REPO / "benchmarks" / "before-after.json"
+MIB = 2**20
+LINEAR_TOLERANCE = 1.25
+
+
+def machine() -> dict[str, Any]:
+    """Return what the figures were measured on."""
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem_kib = 0
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            mem_kib = int(line.split()[1])
+    return {
+        "nproc": os.cpu_count(),
+        "memory_gib": round(mem_kib / 2**20, 1),
+        "cpu": cpu,
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "home_assistant": ha_const.__version__,
+        "mosquitto": _mosquitto_version(),
+        "storage": _filesystem(),
+        "commit": _git("rev-parse", "--short", "HEAD"),
+        "dirty": bool(_git("status", "--porcelain", "--", "custom_components")),
+    }
+
+
+def _mosquitto_version() -> str:
+    """Return mosquitto's version line."""
+    try:
+        out = subprocess.run(
+            ["mosquitto", "-h"], capture_output=True, text=True, check=False, timeout=5
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return out.splitlines()[0] if out else "unknown"
+
+
+def _filesystem() -> str:
+    """Return the file system and device of the temporary directory."""
+    try:
+        out = (
+            subprocess.run(
+                ["df", "-T", tempfile.gettempdir()],
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=5,
+            )
+            .stdout.splitlines()[-1]
+            .split()
+        )
+    except (OSError, subprocess.SubprocessError, IndexError):
+        return "unknown"
+    return f"{out[1]} on {out[0]}"
+
+
+def _git(*args: str) -> str:
+    """Return the output of a read-only git command in the repository."""
+    try:
+        return subprocess.run(
+            ["git", *args], capture_output=True, text=True, check=False, cwd=REPO
+        ).stdout.strip()
+    except OSError:
+        return ""
+
+
+def disk_probe(directory: Path, seconds: float = 5.0) -> dict[str, Any]:
+    """Return how fast this disk takes small atomic writes (Home Assistant's own helper).
+
+    Every punch written and every cursor write is one such write (a temporary
+    file, fsync, rename, fsync of the directory), so this bounds the figures.
+    """
+    from homeassistant.util.file import write_utf8_file_atomic  # noqa: PLC0415
+
+    path = directory / "disk_probe.json"
+    times: list[float] = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        started = time.perf_counter()
+        write_utf8_file_atomic(str(path), "x" * 300)
+        times.append(time.perf_counter() - started)
+    path.unlink(missing_ok=True)
+    times.sort()
+    return {
+        "writes_per_second": len(times) / seconds,
+        "p50_ms": times[len(times) // 2] * 1000,
+        "p99_ms": times[int(len(times) * 0.99)] * 1000,
+    }
+
+
+def cpu_busy_seconds() -> float:
+    """Return the CPU seconds the whole machine spent busy since boot (/proc/stat)."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    """Return the CPU seconds of this process and its finished children."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+
+
+def load() -> dict[str, Any]:
+    """Return the load average (to spot a machine busy with something else)."""
+    one, five, fifteen = os.getloadavg()
+    return {"loadavg": [round(one, 2), round(five, 2), round(fifteen, 2)]}
+
+
+def all_delivered(results: dict[str, Any]) -> bool:
+    """Return whether every scenario delivered every punch (once, in order)."""
+    ok = True
+    if lat := results.get("latency"):
+        for value in lat.values():
+            if isinstance(value, dict) and "delivered" in value:
+                ok &= value["delivered"] == value["taps"]
+    if backlog := results.get("backlog"):
+        for run in backlog["runs"]:
+            ok &= run["delivered"] == run["size"] and run["in_order"]
+    if emp := results.get("employees"):
+        ok &= emp["shift"]["delivered"] == emp["shift"]["taps"]
+    return bool(ok)
+
+
+# -- formatting ---------------------------------------------------------------------
+
+
+def _ms(value: float) -> str:
+    """Return milliseconds, with a precision that suits the size."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    return f"{value:.1f}" if value < 100 else f"{value:,.0f}"
+
+
+def _mib(value: float) -> str:
+    return f"{value / MIB:.1f} MiB"
+
+
+def _verdict(ok: bool) -> str:
+    return "**met**" if ok else "**not met**"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return [*lines, ""]
+
+
+# -- the targets --------------------------------------------------------------------
+
+
+def targets(results: dict[str, Any]) -> list[list[str]]:
+    """Return the rows of the summary: what, target, measured, verdict."""
+    rows: list[list[str]] = []
+    if lat := results.get("latency"):
+        for mode in ("paced", "burst"):
+            tc, bl = lat[f"time_clock_{mode}"], lat[f"baseline_{mode}"]
+            ratio = lat[f"ratio_{mode}"]
+            rows.extend(
+                [
+                    f"tap → request, {mode}, {pct} (Calamari)",
+                    "≤ baseline (ratio ≤ 1)",
+                    f"{_ms(tc[pct])} ms vs {_ms(bl[pct])} ms: ratio {ratio[pct]:.2f}",
+                    _verdict(ratio[pct] <= 1.0),
+                ]
+                for pct in ("p50", "p99")
+            )
+        tc, ratio = lat["time_clock_protime_burst"], lat["ratio_protime_burst"]
+        rows.append(
+            [
+                "tap → request, burst, p50 / p99 (Protime, no client pacing)",
+                "≤ baseline burst",
+                (
+                    f"{_ms(tc['p50'])} / {_ms(tc['p99'])} ms: ratios "
+                    f"{ratio['p50']:.2f} / {ratio['p99']:.2f}"
+                ),
+                _verdict(ratio["p50"] <= 1.0 and ratio["p99"] <= 1.0),
+            ]
+        )
+    if backlog := results.get("backlog"):
+        runs = backlog["runs"]
+        rows.extend(
+            [
+                f"backlog of {run['size']:,}: punches per second",
+                "≥ 200/s, in order, once",
+                (
+                    f"{run['punches_per_second']:.0f}/s, in order: {run['in_order']}, "
+                    f"{run['delivered']:,} delivered"
+                ),
+                _verdict(
+                    run["punches_per_second"] >= 200
+                    and run["in_order"]
+                    and run["delivered"] == run["size"]
+                ),
+            ]
+            for run in runs
+        )
+        per_punch = [
+            run.get("time_clock_bytes_per_punch", run["bytes_per_punch"])
+            for run in runs
+        ]
+        # O(n): the cost per punch must not grow with the backlog.
+        linear = per_punch[-1] <= per_punch[0] * LINEAR_TOLERANCE
+        sizes = ", ".join(f"{r['size']:,}" for r in runs)
+        rows.append(
+            [
+                "bytes written to the account's files during the drain",
+                "O(n): bytes per punch do not grow with the backlog",
+                ", ".join(f"{p:.0f}" for p in per_punch) + f" B/punch for {sizes}",
+                _verdict(linear),
+            ]
+        )
+    if emp := results.get("employees"):
+        shift = emp["shift"]
+        rows.append(
+            [
+                f"shift change: {shift['taps']} taps in {shift['window_seconds']:.0f} s",
+                "all delivered",
+                f"{shift['delivered']}/{shift['taps']}",
+                _verdict(shift["delivered"] == shift["taps"]),
+            ]
+        )
+        rows.append(
+            [
+                "shift change: event-loop lag p99",
+                "< 50 ms",
+                f"{_ms(shift['lag_p99_ms'])} ms (max {_ms(shift['lag_max_ms'])} ms)",
+                _verdict(shift["lag_p99_ms"] < 50),
+            ]
+        )
+        count = emp["employees"]
+        for run in ("first", "restart"):
+            full = emp["full"][run]
+            rows.append(
+                [
+                    f"{count:,} employees: setup ({'first start' if run == 'first' else 'at a restart'})",
+                    "< 5 s",
+                    f"{full['setup_seconds']:.2f} s",
+                    _verdict(full["setup_seconds"] < 5),
+                ]
+            )
+        full = emp["full"]["restart"]
+        rows.append(
+            [
+                f"{count:,} employees: memory above an empty Home Assistant",
+                "< 100 MB",
+                (
+                    f"{_mib(full['rss_above_empty'])} "
+                    f"({full['rss_above_empty'] / 1e6:.0f} MB)"
+                ),
+                _verdict(full["rss_above_empty"] < 100e6),
+            ]
+        )
+    return rows
+
+
+# -- sections -----------------------------------------------------------------------
+
+
+def _machine_section(results: dict[str, Any]) -> list[str]:
+    m = results["machine"]
+    rows = [
+        ["CPU", f"{m['cpu']}, {m['nproc']} logical CPUs"],
+        ["memory", f"{m['memory_gib']} GiB"],
+        ["storage", m.get("storage", "unknown")],
+        ["kernel", m["kernel"]],
+        ["Python", m["python"]],
+        ["Home Assistant", m["home_assistant"]],
+        ["broker", m["mosquitto"]],
+        [
+            "code",
+            f"commit {m.get('commit') or '?'}"
+            + (" with uncommitted changes" if m.get("dirty") else ""),
+        ],
+        [
+            "disk (300-byte atomic writes, 5 s)",
+            "{:.0f}/s, p50 {:.2f} ms, p99 {:.2f} ms".format(
+                results["disk"]["writes_per_second"],
+                results["disk"]["p50_ms"],
+                results["disk"]["p99_ms"],
+            )
+            if "disk" in results
+            else "not measured",
+        ],
+        [
+            "other processes during the run",
+            "{:.0f} CPU-seconds ({:.0%} of one CPU on average)".format(
+                results["foreign_cpu_seconds"],
+                results["foreign_cpu_seconds"] / results["seconds"],
+            )
+            if "foreign_cpu_seconds" in results
+            else "not measured",
+        ],
+        [
+            "load average",
+            (
+                f"{results['load_before']['loadavg']} before, "
+                f"{results['load_after']['loadavg']} after"
+            ),
+        ],
+    ]
+    return ["## Machine", "", *_table(["", ""], rows)]
+
+
+def _latency_section(lat: dict[str, Any]) -> list[str]:
+    out = [
+        "## Tap → request at the backend",
+        "",
+        (
+            f"{lat['taps']} taps per phase (after {lat['warmup']} warm-up taps that are not "
+            f"counted); paced at {lat['rate']:g} taps/s, burst = all published at once. "
+            "Milliseconds from the publication of the tag on the broker (driver process) "
+            "to the arrival of the request at the stub (stub process); both clocks are "
+            "the machine's `CLOCK_MONOTONIC`."
+        ),
+        "",
+    ]
+    rows = []
+    names = {
+        "time_clock_paced": "Time Clock → Calamari, paced",
+        "baseline_paced": "baseline automation + rest_command, paced",
+        "time_clock_burst": "Time Clock → Calamari, burst (client paced at 10/s)",
+        "baseline_burst": "baseline automation + rest_command, burst",
+        "time_clock_protime_burst": "Time Clock → Protime, burst (no client pacing)",
+    }
+    for key, name in names.items():
+        r = lat[key]
+        rows.append(
+            [
+                name,
+                f"{r['delivered']}/{r['taps']}",
+                _ms(r["p50"]),
+                _ms(r["p90"]),
+                _ms(r["p99"]),
+                _ms(r["max"]),
+                f"{r['ha_cpu_seconds']:.1f}" if r.get("ha_cpu_seconds") else "",
+            ]
+        )
+    out += _table(["path", "delivered", "p50", "p90", "p99", "max", "HA CPU s"], rows)
+    ratio_rows = [
+        [
+            mode,
+            *(f"{lat[f'ratio_{mode}'][p]:.2f}" for p in ("p50", "p90", "p99", "max")),
+        ]
+        for mode in ("paced", "burst", "protime_burst")
+    ]
+    out += ["Ratio Time Clock / baseline (1.00 = as fast; above 1 = slower):", ""]
+    out += _table(["phase", "p50", "p90", "p99", "max"], ratio_rows)
+    return out
+
+
+def _backlog_section(backlog: dict[str, Any]) -> list[str]:
+    out = ["## Backlog after an outage", ""]
+    rows = [
+        [
+            f"{r['size']:,}",
+            f"{r['punches_per_second']:.0f}",
+            f"{r['first_to_last_seconds']:.1f} s",
+            "yes" if r["in_order"] and r["delivered"] == r["size"] else "**no**",
+            (
+                f"{r['storage_bytes'] / 1e6:.2f} MB ({r['bytes_per_punch']:.0f} B/punch, "
+                f"{r['storage_writes']:,} files)"
+            ),
+            f"{r['write_bytes'] / 1e6:.1f} MB ({r['write_bytes_per_punch']:.0f} B/punch)",
+            _mib(r["rss_at_start"]),
+            _mib(r["rss_peak_during_drain"]),
+            f"{_ms(r['lag_p99_ms'])} ms",
+            f"{r['setup_seconds']:.2f} s",
+        ]
+        for r in backlog["runs"]
+    ]
+    out += _table(
+        [
+            "punches",
+            "punches/s",
+            "drain",
+            "once, in order",
+            ".storage bytes (inotify)",
+            "write_bytes (/proc)",
+            "RSS at start",
+            "RSS peak in drain",
+            "loop lag p99",
+            "setup",
+        ],
+        rows,
+    )
+    last = backlog["runs"][-1]
+    files = ", ".join(
+        f"`{name}` {size / 1e3:.0f} kB in {last['storage_writes_by_file'][name]:,} writes"
+        for name, size in last["storage_by_file"].items()
+    )
+    out += [f"Files written while draining {last['size']:,} punches: {files}.", ""]
+    return out
+
+
+def _employees_section(emp: dict[str, Any]) -> list[str]:
+    count = emp["employees"]
+    out = [f"## {count:,} employees on one account", ""]
+    rows = [
+        [
+            "empty (MQTT + probe)",
+            "",
+            f"{emp['empty']['start_seconds']:.1f} s",
+            "",
+            _mib(emp["empty"]["rss"]),
+            "",
+            str(emp["empty"]["states"]),
+        ]
+    ]
+    for label, key in (
+        ("account, 0 employees", "zero"),
+        (f"account, {count:,} employees", "full"),
+    ):
+        for run in ("first", "restart"):
+            r = emp[key][run]
+            rows.append(
+                [
+                    label,
+                    run,
+                    f"{r['start_seconds']:.1f} s",
+                    f"{r['setup_seconds']:.2f} s",
+                    _mib(r["rss"]),
+                    _mib(r["rss"] - emp["empty"]["rss"]),
+                    str(r["states"]),
+                ]
+            )
+    out += _table(
+        [
+            "Home Assistant",
+            "start",
+            "process start → loaded",
+            "entry setup (HA's timing)",
+            "RSS after gc",
+            "above empty",
+            "states",
+        ],
+        rows,
+    )
+    shift = emp["shift"]
+    lat = shift["latency_ms"]
+    out += [
+        "### Shift change",
+        "",
+        (
+            f"{shift['taps']} of the {shift['employees']:,} employees tap within "
+            f"{shift['window_seconds']:.0f} s (uniformly random times, fixed seed) on the "
+            f"running Home Assistant above. Delivered: {shift['delivered']}/{shift['taps']} "
+            f"(duplicates at the stub: {shift['duplicates']}); last delivery "
+            f"{shift['last_tap_to_last_delivery_seconds']:.1f} s after the last tap."
+        ),
+        "",
+    ]
+    out += _table(
+        ["", "p50", "p90", "p99", "max"],
+        [
+            [
+                "event-loop lag (ms)",
+                _ms(shift["lag_p50_ms"]),
+                _ms(shift["lag_p90_ms"]),
+                _ms(shift["lag_p99_ms"]),
+                _ms(shift["lag_max_ms"]),
+            ],
+            [
+                "tap → request (ms)",
+                _ms(lat["p50"]),
+                _ms(lat["p90"]),
+                _ms(lat["p99"]),
+                _ms(lat["max"]),
+            ],
+        ],
+    )
+    out += [
+        (
+            f"{shift['lag_samples']:,} lag samples (one per 10 ms sleep of the probe). "
+            f"The lag p99 over the 30 s before the taps (idle, but including the reader "
+            f"probing) was {_ms(shift['idle_lag_p99_ms'])} ms."
+        ),
+        "",
+    ]
+    return out
+
+
+def _before_after(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """Return the table comparing the figures before and after the fixes."""
+    rows: list[list[str]] = []
+
+    def add(name: str, get: Any, fmt: Any) -> None:
+        try:
+            rows.append([name, fmt(get(before)), fmt(get(after))])
+        except (KeyError, TypeError, IndexError):
+            return
+
+    for mode in ("paced", "burst"):
+        for pct in ("p50", "p99"):
+            add(
+                f"tap → request, {mode}, {pct}, Time Clock (ms)",
+                lambda r, m=mode, p=pct: r["latency"][f"time_clock_{m}"][p],
+                _ms,
+            )
+            add(
+                f"tap → request, {mode}, {pct}, baseline (ms)",
+                lambda r, m=mode, p=pct: r["latency"][f"baseline_{m}"][p],
+                _ms,
+            )
+    for pct in ("p50", "p99"):
+        add(
+            f"tap → request, burst, {pct}, Time Clock → Protime (ms)",
+            lambda r, p=pct: r["latency"]["time_clock_protime_burst"][p],
+            _ms,
+        )
+    sizes = [run["size"] for run in after.get("backlog", {}).get("runs", [])]
+    for index, size in enumerate(sizes):
+        add(
+            f"backlog {size:,}: punches/s",
+            lambda r, i=index: r["backlog"]["runs"][i]["punches_per_second"],
+            lambda v: f"{v:.0f}",
+        )
+        add(
+            f"backlog {size:,}: bytes to .storage per punch",
+            lambda r, i=index: r["backlog"]["runs"][i]["bytes_per_punch"],
+            lambda v: f"{v:.0f}",
+        )
+        add(
+            f"backlog {size:,}: write_bytes per punch",
+            lambda r, i=index: r["backlog"]["runs"][i]["write_bytes_per_punch"],
+            lambda v: f"{v:,.0f}",
+        )
+        add(
+            f"backlog {size:,}: loop lag p99 (ms)",
+            lambda r, i=index: r["backlog"]["runs"][i]["lag_p99_ms"],
+            _ms,
+        )
+    add(
+        "shift change: loop lag p99 (ms)",
+        lambda r: r["employees"]["shift"]["lag_p99_ms"],
+        _ms,
+    )
+    add(
+        "shift change: tap → request p50 (ms)",
+        lambda r: r["employees"]["shift"]["latency_ms"]["p50"],
+        _ms,
+    )
+    for run in ("first", "restart"):
+        add(
+            f"1,000 employees: setup, {'first start' if run == 'first' else 'restart'} (s)",
+            lambda r, n=run: r["employees"]["full"][n]["setup_seconds"],
+            lambda v: f"{v:.2f}",
+        )
+    add(
+        "1,000 employees: memory above empty",
+        lambda r: r["employees"]["full"]["restart"]["rss_above_empty"],
+        _mib,
+    )
+    return _table(
+        [
+            "figure",
+            f"before ({before['started'][:10]}, {before['machine'].get('commit', '?')})",
+            "after (this run)",
+        ],
+        rows,
+    )
+
+
+def _ab_table(ab: dict[str, Any]) -> list[str]:
+    """Return the table of the alternated before/after runs."""
+    rows = []
+    for name, after in ab["medians"]["after"].items():
+        before = ab["medians"]["before"].get(name)
+        spread = {
+            label: [run[name] for run in ab["runs"][label] if name in run]
+            for label in ("before", "after")
+        }
+
+        def cell(median: float | None, values: list[float]) -> str:
+            if median is None:
+                return "n/a"
+            fmt = "{:,.2f}" if abs(median) < 10 else "{:,.0f}"
+            return f"{fmt.format(median)} ({fmt.format(min(values))} to {fmt.format(max(values))})"
+
+        rows.append(
+            [name, cell(before, spread["before"]), cell(after, spread["after"])]
+        )
+    return [
+        (
+            f"Quick runs (`benchmarks/ab.py`, {ab['rounds']} rounds from {ab['started']}), "
+            "the code before and after the fixes alternated run by run so that both "
+            "meet the same moments of the machine: median (min to max) of the rounds."
+        ),
+        "",
+        *_table(["figure", "before", "after"], rows),
+    ]
+
+
+def render(
+    results: dict[str, Any],
+    before: dict[str, Any] | None = None,
+    ab: dict[str, Any] | None = None,
+) -> str:
+    """Return BENCHMARKS.md."""
+    from . import text  # noqa: PLC0415 - the prose lives apart from the code
+
+    out = [
+        "# Benchmarks",
+        "",
+        (
+            f"Measured on {results['started'][:10]} ({results['started']}), "
+            f"{'quick' if results['quick'] else 'full'} run of `scripts/bench"
+            f"{' --quick' if results['quick'] else ''}` in {results['seconds'] / 60:.0f} min. "
+            "Regenerate with `scripts/bench` (all figures below come from one run; raw "
+            "figures in `benchmarks/results/`, not committed)."
+        ),
+        "",
+        "## Targets (SPEC §10)",
+        "",
+        *_table(["what", "target", "measured", "verdict"], targets(results)),
+        *text.MISSES,
+        *_machine_section(results),
+        *text.METHOD,
+    ]
+    if lat := results.get("latency"):
+        out += _latency_section(lat)
+        out += text.LATENCY_NOTES
+    if backlog := results.get("backlog"):
+        out += _backlog_section(backlog)
+        out += text.BACKLOG_NOTES
+    if emp := results.get("employees"):
+        out += _employees_section(emp)
+        out += text.EMPLOYEES_NOTES
+    out += text.PROFILING
+    if ab is not None:
+        out += ["### Before and after", "", *_ab_table(ab)]
+    if before is not None:
+        out += [
+            (
+                "The full run made before the fixes (a different moment of the "
+                "machine: compare with care) and this run:"
+            ),
+            "",
+            *_before_after(before, results),
+        ]
+    out += text.COMMANDS
+    return "\n".join(out).rstrip() + "\n"
