@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 import copy
 from datetime import timedelta
 from typing import Any
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 import pytest
@@ -19,6 +23,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.time_clock.api import (
+    Action,
     TimeClockAuthenticationError,
     TimeClockConnectionError,
     TimeClockRateLimitedError,
@@ -26,6 +31,7 @@ from custom_components.time_clock.api import (
 )
 from custom_components.time_clock.const import DOMAIN
 from custom_components.time_clock.outbox import backoff_delay
+from custom_components.time_clock.store import TimeClockStore
 
 from .conftest import ENTRY_ID, JANE, JOHN, call_punch, employee, entity_id
 from .fake_backend import FakeBackend
@@ -188,6 +194,147 @@ def _stored_ids(hass_storage: dict[str, Any]) -> set[str]:
         if key.startswith(f"{DOMAIN}.{ENTRY_ID}.punches.")
         for punch in value["data"]["punches"]
     }
+
+
+class _HeldSegmentWrites:
+    """Hold every write of a punch segment until released; fail it if told."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.error: OSError | None = None
+        self.held = 0
+        save = TimeClockStore.async_save
+
+        async def async_save(store: TimeClockStore, data: Any) -> None:
+            if ".punches." in store.key:
+                self.held += 1
+                await self.release.wait()
+                if self.error is not None:
+                    raise self.error
+            await save(store, data)
+
+        self.async_save = async_save
+
+
+async def _until(predicate: Callable[[], bool]) -> None:
+    """Run the event loop until ``predicate`` holds (or fail after a while)."""
+    for _ in range(1000):
+        if predicate():
+            return
+        await asyncio.sleep(0)
+    raise AssertionError("condition never held")
+
+
+async def test_idle_punch_is_sent_while_it_is_written(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    fake_backend: FakeBackend,
+    init_integration: MockConfigEntry,
+) -> None:
+    """On an idle outbox the request goes out while the punch is written.
+
+    The punch is reported (event, state, service return) and settled only once
+    it is on disk: sending is not reporting.
+    """
+    events = async_capture_events(hass, "time_clock_punch")
+    held = _HeldSegmentWrites()
+    with patch.object(TimeClockStore, "async_save", held.async_save):
+        call = hass.async_create_task(call_punch(hass, "clock_in", JOHN))
+        await _until(lambda: len(fake_backend.delivered) == 1)
+        assert held.held == 1
+        assert not call.done()
+        assert events == []
+        assert (
+            hass.states.get(entity_id(hass, "binary_sensor", f"{JOHN}_on_shift")).state
+            == "off"
+        )
+        assert _stored_ids(hass_storage) == set()
+
+        held.release.set()
+        result = await call
+        await hass.async_block_till_done()
+
+    assert result["punches"][0]["time"] in _stored_ids(hass_storage)
+    assert [e.data["delivered"] for e in events] == [False, True]
+    assert (
+        hass.states.get(entity_id(hass, "binary_sensor", f"{JOHN}_on_shift")).state
+        == "on"
+    )
+    assert pending(hass) == 0
+    assert fake_backend.delivered[0].action is Action.CLOCK_IN
+
+
+async def test_punch_sent_while_its_write_fails_is_not_recorded(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    fake_backend: FakeBackend,
+    init_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A write that fails after the send: the caller is told, nothing is kept."""
+    events = async_capture_events(hass, "time_clock_punch")
+    held = _HeldSegmentWrites()
+    held.error = OSError(28, "No space left on device")
+    with patch.object(TimeClockStore, "async_save", held.async_save):
+        call = hass.async_create_task(call_punch(hass, "clock_in", JOHN))
+        await _until(lambda: len(fake_backend.delivered) == 1)
+        held.release.set()
+        with pytest.raises(HomeAssistantError) as err:
+            await call
+        await hass.async_block_till_done()
+
+    assert err.value.translation_key == "punch_not_stored"
+    assert "could not be written to disk" in str(err.value)
+    assert events == []
+    assert pending(hass) == 0
+    assert _stored_ids(hass_storage) == set()
+    assert (
+        hass.states.get(entity_id(hass, "binary_sensor", f"{JOHN}_on_shift")).state
+        == "off"
+    )
+    assert "the backend may hold a punch" in caplog.text
+
+    # The next punch takes the number the failed one had, and goes out as usual.
+    result = await call_punch(hass, "clock_in", JOHN)
+    await hass.async_block_till_done()
+    assert pending(hass) == 0
+    assert len(fake_backend.delivered) == 2
+    segment = hass_storage[f"{DOMAIN}.{ENTRY_ID}.punches.1"]["data"]["punches"]
+    assert [p["seq"] for p in segment] == [1]
+    assert segment[0]["time"] == result["punches"][0]["time"]
+    assert [e.data["delivered"] for e in events] == [False, True]
+
+
+async def test_punch_waiting_for_the_outbox_is_not_sent_before_it_is_written(
+    hass: HomeAssistant,
+    fake_backend: FakeBackend,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Only a punch that goes next may leave before its write: order holds."""
+    fake_backend.down = True
+    await call_punch(hass, "clock_in", JOHN)
+    await hass.async_block_till_done()
+    assert pending(hass) == 1
+    fake_backend.down = False
+
+    held = _HeldSegmentWrites()
+    with patch.object(TimeClockStore, "async_save", held.async_save):
+        call = hass.async_create_task(call_punch(hass, "clock_in", JANE))
+        await _until(lambda: held.held == 1)
+        await hass.services.async_call(DOMAIN, "retry", {}, blocking=True)
+        await _until(lambda: len(fake_backend.delivered) == 1)
+        for _ in range(50):
+            await asyncio.sleep(0)
+        assert [p.person for p in fake_backend.delivered] == ["john.white@example.com"]
+        held.release.set()
+        await call
+        await hass.async_block_till_done()
+
+    assert [p.person for p in fake_backend.delivered] == [
+        "john.white@example.com",
+        "jane.doe@example.com",
+    ]
+    assert pending(hass) == 0
 
 
 async def test_rate_limited_waits_as_told(

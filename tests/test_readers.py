@@ -488,6 +488,26 @@ async def test_punch_failure_is_logged_not_raised(
     assert feedback(mqtt_mock, FEEDBACK)[-1]["error"] == "punch_failed"
 
 
+async def test_punch_not_stored_is_logged_without_traceback(
+    hass: HomeAssistant,
+    loaded: MockConfigEntry,
+    mqtt_mock: MqttMockHAClient,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A punch the disk refused is an error with its reason, not a crash report."""
+    account = loaded.runtime_data.account
+    with patch.object(
+        account.store, "async_append", side_effect=OSError(28, "No space left")
+    ):
+        await read(hass, FRONT, tasmota(JOHN_TAG))
+
+    assert not on_shift(hass)
+    (record,) = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert "could not be written to disk" in record.getMessage()
+    assert not record.exc_info
+    assert feedback(mqtt_mock, FEEDBACK)[-1]["error"] == "punch_failed"
+
+
 @pytest.mark.parametrize(
     "payload",
     [

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import (
     async_track_point_in_utc_time,
@@ -243,19 +243,30 @@ class TimeClockAccount:
         async with self._lock:
             when = dt_util.as_utc(time) if time is not None else dt_util.utcnow()
             action = self.validate_punch(employee_id, action, when)
-            punch = await self.store.async_append(
-                employee_id=employee_id,
-                action=action,
-                time=when,
-                source=source,
-                reader=reader,
-                project_id=project_id
-                if project_id is not None
-                else employee.project_id,
-                description=description
-                if description is not None
-                else employee.description,
-            )
+            try:
+                punch = await self.store.async_append(
+                    employee_id=employee_id,
+                    action=action,
+                    time=when,
+                    source=source,
+                    reader=reader,
+                    project_id=project_id
+                    if project_id is not None
+                    else employee.project_id,
+                    description=description
+                    if description is not None
+                    else employee.description,
+                    on_queued=self.outbox.wake,
+                )
+            except OSError as err:
+                raise HomeAssistantError(
+                    translation_domain=DOMAIN,
+                    translation_key="punch_not_stored",
+                    translation_placeholders={
+                        "employee": employee.name,
+                        "error": str(err),
+                    },
+                ) from err
         self._arm_auto_clock_out(employee_id)
         self._fire_punch(punch, delivered=False)
         self._notify(employee_id)

@@ -150,7 +150,32 @@ class Outbox:
         request = self._listener.build_request(punch, uncertain=uncertain)
         try:
             delivery = await self._backend.async_deliver(request)
-        except TimeClockRateLimitedError as err:
+        except TimeClockError as err:
+            if await self._async_stored(punch):
+                await self._async_failed(punch, err)
+            return
+        if await self._async_stored(punch):
+            self.reachable = True
+            self._reset()
+            await self._listener.async_delivered(punch, delivery)
+
+    async def _async_stored(self, punch: Punch) -> bool:
+        """Wait until a punch sent while it was being written is on disk.
+
+        A punch whose write failed was never recorded: whoever punched was told
+        so, and the answer about it is dropped.
+        """
+        if await self._store.async_written(punch.seq):
+            return True
+        LOGGER.error(
+            "A punch could not be written to disk after it was sent; "
+            "the backend may hold a punch that Home Assistant does not"
+        )
+        return False
+
+    async def _async_failed(self, punch: Punch, err: TimeClockError) -> None:
+        """Act on a failed delivery, as the error says."""
+        if isinstance(err, TimeClockRateLimitedError):
             self.reachable = True
             wait = (
                 err.retry_after
@@ -159,31 +184,27 @@ class Outbox:
             )
             LOGGER.info("Backend quota reached; waiting %.0f s", wait)
             self._wait(wait, str(err))
-        except TimeClockAuthenticationError as err:
+        elif isinstance(err, TimeClockAuthenticationError):
             self.reachable = True
             self.paused = True
             self.last_error = str(err)
             LOGGER.warning("Backend refused the credentials; delivery paused")
             self._listener.auth_failed(err)
-        except TimeClockRejectedError as err:
+        elif isinstance(err, TimeClockRejectedError):
             self.reachable = True
             self._reset()
             LOGGER.warning("Backend rejected a punch (%s)", err.code)
             await self._listener.async_rejected(punch, err)
-        except TimeClockConnectionError as err:
+        elif isinstance(err, TimeClockConnectionError):
             self.reachable = False
             if err.ambiguous:
                 self._store.uncertain.add(punch.seq)
             LOGGER.debug("Backend unreachable: %s", err)
             self._retry_later(str(err))
-        except TimeClockError as err:
+        else:
             self.reachable = False
             LOGGER.debug("Backend error: %s", err)
             self._retry_later(str(err))
-        else:
-            self.reachable = True
-            self._reset()
-            await self._listener.async_delivered(punch, delivery)
 
     def _reset(self) -> None:
         """Forget the backoff after an answer that settles a punch."""

@@ -17,7 +17,11 @@ from homeassistant.config_entries import (
     ConfigEntryState,
 )
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
-from homeassistant.exceptions import ServiceValidationError, TemplateError
+from homeassistant.exceptions import (
+    HomeAssistantError,
+    ServiceValidationError,
+    TemplateError,
+)
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.template import Template
@@ -409,9 +413,13 @@ class ReaderInput:
                 },
             )
             return
-        except Exception:  # a read must never raise
-            LOGGER.exception(
-                "Reader %s: the punch of %s failed", reader.name, employee.name
+        except Exception as err:  # a read must never raise
+            LOGGER.error(  # noqa: TRY400 - a traceback only for an unexpected error
+                "Reader %s: the punch of %s failed: %s",
+                reader.name,
+                employee.name,
+                err,
+                exc_info=not isinstance(err, HomeAssistantError),
             )
             self._feedback(
                 reader,

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 import heapq
@@ -165,6 +165,8 @@ class PunchStore:
         self._settle_version = 0
         self._durable_version = 0
         self._cursor_write: asyncio.Task[None] | None = None
+        # Writes of punches that joined the outbox before they were on disk.
+        self._writing: dict[int, asyncio.Future[None]] = {}
         self._pending: dict[int, Punch] = {}
         self._pending_by_employee: Counter[str] = Counter()
         self._order: list[tuple[float, int]] = []
@@ -315,8 +317,15 @@ class PunchStore:
         reader: str | None = None,
         project_id: int | None = None,
         description: str | None = None,
+        on_queued: Callable[[], None] | None = None,
     ) -> Punch:
-        """Write a new punch to disk and put it in the outbox."""
+        """Write a new punch to disk and put it in the outbox.
+
+        When the outbox is idle the punch goes next, and it joins the outbox
+        while its write is still under way (``on_queued`` is called then), so it
+        can be sent at once: ``async_written`` tells the sender when it is on
+        disk. This call returns only once it is.
+        """
         punch = Punch(
             seq=self._next_seq,
             punch_id=uuid.uuid4().hex,
@@ -328,6 +337,8 @@ class PunchStore:
             project_id=project_id,
             description=description,
         )
+        if not self._index or len(self._tail) >= SEGMENT_SIZE:
+            await self._async_open_segment(punch.seq)
         # With nothing else to send and every settlement on disk, this punch goes
         # next and nothing is resent before it: the segment write that stores it
         # also lists it as in flight.
@@ -336,20 +347,72 @@ class PunchStore:
             and self._in_flight is None
             and self._durable_version == self._settle_version
         )
-        if not self._index or len(self._tail) >= SEGMENT_SIZE:
-            await self._async_open_segment(punch.seq)
+        previous_marker = self._tail_marker
         if idle:
             self._tail_marker = punch.seq
-        self._tail.append(punch.as_dict())
-        await self._segment(self._index[-1].first).async_save(self._tail_data())
-        if idle:
-            self._marked.add(punch.seq)
+        item = punch.as_dict()
+        self._tail.append(item)
         self._next_seq += 1
-        self.employees.setdefault(employee_id, EmployeeRecord()).apply(punch)
-        self._employee_changed(employee_id)
-        self._add_pending(punch)
-        self._schedule_state_save()
+        kept: list[bool] = []
+
+        def written(write: asyncio.Future[None]) -> None:
+            """Keep the punch once it is on disk, or forget it (once)."""
+            if kept:
+                return
+            ok = not write.cancelled() and write.exception() is None
+            kept.append(ok)
+            self._writing.pop(punch.seq, None)
+            if ok:
+                if punch.seq not in self._pending:
+                    self._add_pending(punch)
+                self.employees.setdefault(employee_id, EmployeeRecord()).apply(punch)
+                self._employee_changed(employee_id)
+                self._schedule_state_save()
+                return
+            self._remove_pending(punch.seq)
+            self._marked.discard(punch.seq)
+            if item in self._tail:
+                self._tail.remove(item)
+            if self._tail_marker == punch.seq:
+                self._tail_marker = previous_marker
+            if self._next_seq == punch.seq + 1:
+                self._next_seq = punch.seq
+
+        # The write runs as a task of its own: a caller that is cancelled does
+        # not stop a write begun, and ``written`` keeps or forgets the punch.
+        write = self._hass.async_create_task(
+            self._segment(self._index[-1].first).async_save(self._tail_data()),
+            f"{self._key} append",
+        )
+        write.add_done_callback(written)
+        if idle and not write.done():
+            self._writing[punch.seq] = write
+            self._marked.add(punch.seq)
+            self._add_pending(punch)
+            if on_queued is not None:
+                on_queued()
+        try:
+            await asyncio.shield(write)
+        finally:
+            if write.done():
+                written(write)
+        if idle and punch.seq in self._pending:
+            self._marked.add(punch.seq)
         return punch
+
+    async def async_written(self, seq: int) -> bool:
+        """Wait until a punch sent during its write is on disk; ``False`` if it failed."""
+        if (write := self._writing.get(seq)) is None:
+            return True
+        try:
+            await asyncio.shield(write)
+        except asyncio.CancelledError:
+            if write.cancelled():
+                return False
+            raise
+        except Exception:  # noqa: BLE001 - the appending caller reports the error
+            return False
+        return True
 
     def _tail_data(self) -> dict[str, Any]:
         """Return the tail segment as stored."""
