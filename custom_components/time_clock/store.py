@@ -166,7 +166,7 @@ class PunchStore:
         self._durable_version = 0
         self._cursor_write: asyncio.Task[None] | None = None
         # Writes of punches that joined the outbox before they were on disk.
-        self._writing: dict[int, asyncio.Future[None]] = {}
+        self._writing: dict[int, asyncio.Future[bool]] = {}
         self._pending: dict[int, Punch] = {}
         self._pending_by_employee: Counter[str] = Counter()
         self._order: list[tuple[float, int]] = []
@@ -353,66 +353,64 @@ class PunchStore:
         item = punch.as_dict()
         self._tail.append(item)
         self._next_seq += 1
-        kept: list[bool] = []
+        # Resolved (True when kept) once the punch is on disk and in the books.
+        recorded: asyncio.Future[bool] = self._hass.loop.create_future()
 
         def written(write: asyncio.Future[None]) -> None:
             """Keep the punch once it is on disk, or forget it (once)."""
-            if kept:
+            if recorded.done():
                 return
             ok = not write.cancelled() and write.exception() is None
-            kept.append(ok)
             self._writing.pop(punch.seq, None)
             if ok:
-                if punch.seq not in self._pending:
+                if not idle:
                     self._add_pending(punch)
                 self.employees.setdefault(employee_id, EmployeeRecord()).apply(punch)
                 self._employee_changed(employee_id)
                 self._schedule_state_save()
-                return
-            self._remove_pending(punch.seq)
-            self._marked.discard(punch.seq)
-            if item in self._tail:
-                self._tail.remove(item)
-            if self._tail_marker == punch.seq:
-                self._tail_marker = previous_marker
-            if self._next_seq == punch.seq + 1:
-                self._next_seq = punch.seq
+            else:
+                self._remove_pending(punch.seq)
+                self._marked.discard(punch.seq)
+                if item in self._tail:
+                    self._tail.remove(item)
+                if self._tail_marker == punch.seq:
+                    self._tail_marker = previous_marker
+                if self._next_seq == punch.seq + 1:
+                    self._next_seq = punch.seq
+            recorded.set_result(ok)
 
         # The write runs as a task of its own: a caller that is cancelled does
         # not stop a write begun, and ``written`` keeps or forgets the punch.
-        write = self._hass.async_create_task(
-            self._segment(self._index[-1].first).async_save(self._tail_data()),
-            f"{self._key} append",
-        )
-        write.add_done_callback(written)
-        if idle and not write.done():
-            self._writing[punch.seq] = write
+        # It starts on the loop's next turn, after the sender that ``on_queued``
+        # wakes has put the request on the wire.
+        if idle:
+            self._writing[punch.seq] = recorded
             self._marked.add(punch.seq)
             self._add_pending(punch)
             if on_queued is not None:
                 on_queued()
+        write = self._hass.async_create_task(
+            self._segment(self._index[-1].first).async_save(self._tail_data()),
+            f"{self._key} append",
+            eager_start=False,
+        )
+        write.add_done_callback(written)
         try:
             await asyncio.shield(write)
         finally:
             if write.done():
                 written(write)
-        if idle and punch.seq in self._pending:
-            self._marked.add(punch.seq)
         return punch
 
     async def async_written(self, seq: int) -> bool:
-        """Wait until a punch sent during its write is on disk; ``False`` if it failed."""
-        if (write := self._writing.get(seq)) is None:
+        """Wait until a punch sent during its write is on disk; ``False`` if it failed.
+
+        It resolves after the appending caller has its answer, so a punch is
+        reported as recorded before anything about its delivery.
+        """
+        if (recorded := self._writing.get(seq)) is None:
             return True
-        try:
-            await asyncio.shield(write)
-        except asyncio.CancelledError:
-            if write.cancelled():
-                return False
-            raise
-        except Exception:  # noqa: BLE001 - the appending caller reports the error
-            return False
-        return True
+        return await asyncio.shield(recorded)
 
     def _tail_data(self) -> dict[str, Any]:
         """Return the tail segment as stored."""
