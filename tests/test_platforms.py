@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from unittest.mock import patch
 
@@ -78,6 +79,35 @@ async def test_worked_today_counts_shifts_and_updates_while_on_shift(
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
     assert worked(hass, JOHN) == 0.75
+
+
+@pytest.mark.freeze_time(START)
+async def test_minute_update_touches_only_worked_today_a_few_at_a_time(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The minute tick rewrites worked today only, yielding between batches."""
+    await call_punch(hass, "clock_in", JOHN)
+    await call_punch(hass, "clock_in", JANE)
+    await hass.async_block_till_done()
+    shift = entity_id(hass, "binary_sensor", f"{JOHN}_on_shift")
+    reported = hass.states.get(shift).last_reported
+
+    with patch("custom_components.time_clock.account.MINUTE_BATCH", 1):
+        freezer.tick(timedelta(minutes=30))
+        async_fire_time_changed(hass)
+        # One employee per turn of the loop: John first, Jane a turn later.
+        for _ in range(10):
+            if worked(hass, JOHN) == 0.5:
+                break
+            await asyncio.sleep(0)
+        assert worked(hass, JOHN) == 0.5
+        assert worked(hass, JANE) == 0.0
+        await hass.async_block_till_done()
+
+    assert worked(hass, JANE) == 0.5
+    assert hass.states.get(shift).last_reported == reported
 
 
 @pytest.mark.freeze_time(START)

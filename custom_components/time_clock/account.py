@@ -51,6 +51,8 @@ if TYPE_CHECKING:
     from . import TimeClockConfigEntry
 
 REFRESH_INTERVAL = timedelta(minutes=1)
+# Employees whose per-minute sensors are updated in one turn of the event loop.
+MINUTE_BATCH = 25
 SYNC_INTERVAL = timedelta(minutes=5)
 
 
@@ -91,6 +93,8 @@ class TimeClockAccount:
         self.outbox = Outbox(hass, store=self.store, backend=backend, listener=self)
         self._lock = asyncio.Lock()
         self._listeners: dict[str | None, list[CALLBACK_TYPE]] = {}
+        self._minute_listeners: dict[str, list[CALLBACK_TYPE]] = {}
+        self._minute_task: asyncio.Task[None] | None = None
         self._auto_clock_out: dict[str, CALLBACK_TYPE] = {}
         self._unsubs: list[CALLBACK_TYPE] = []
         self._today = dt_util.now().date()
@@ -131,13 +135,25 @@ class TimeClockAccount:
 
     @callback
     def async_add_listener(
-        self, update: CALLBACK_TYPE, employee_id: str | None = None
+        self,
+        update: CALLBACK_TYPE,
+        employee_id: str | None = None,
+        *,
+        every_minute: bool = False,
     ) -> Callable[[], None]:
-        """Call ``update`` when an employee (or, with ``None``, the account) changes."""
+        """Call ``update`` when an employee (or, with ``None``, the account) changes.
+
+        With ``every_minute``, also every minute while the employee is on shift
+        and at the start of a day (for what grows with the time worked).
+        """
         self._listeners.setdefault(employee_id, []).append(update)
+        if every_minute and employee_id is not None:
+            self._minute_listeners.setdefault(employee_id, []).append(update)
 
         def remove() -> None:
             self._listeners[employee_id].remove(update)
+            if every_minute and employee_id is not None:
+                self._minute_listeners[employee_id].remove(update)
 
         return remove
 
@@ -153,9 +169,28 @@ class TimeClockAccount:
         self.store.prune_history(now)
         today = dt_util.as_local(now).date()
         new_day, self._today = today != self._today, today
-        for employee_id in self.employees:
-            if new_day or self.state(employee_id).on_shift:
-                self._notify(employee_id)
+        due = [
+            employee_id
+            for employee_id in self.employees
+            if new_day or self.state(employee_id).on_shift
+        ]
+        if due and (self._minute_task is None or self._minute_task.done()):
+            self._minute_task = self.entry.async_create_background_task(
+                self.hass, self._async_minute(due), "time_clock minute update"
+            )
+
+    async def _async_minute(self, due: list[str]) -> None:
+        """Tell the per-minute listeners of ``due``, a few at a time.
+
+        A shift change puts hundreds on shift; updating all their sensors in one
+        turn of the event loop would hold up every tap waiting behind it.
+        """
+        for start in range(0, len(due), MINUTE_BATCH):
+            if start:
+                await asyncio.sleep(0)
+            for employee_id in due[start : start + MINUTE_BATCH]:
+                for update in list(self._minute_listeners.get(employee_id, ())):
+                    update()
 
     async def _async_sync(self, _now: datetime | None = None) -> None:
         """Take shifts started or ended on other terminals from the backend.

@@ -16,6 +16,8 @@ class TimeClockEntity(Entity):
     _attr_should_poll = False
     _employee_id: str | None = None
     _follows_account = True
+    # Whether the state grows with the time worked (updated every minute on shift).
+    _follows_clock = False
 
     def __init__(
         self, account: TimeClockAccount, description: EntityDescription
@@ -40,7 +42,9 @@ class TimeClockEntity(Entity):
             return
         self.async_on_remove(
             self.account.async_add_listener(
-                self.async_write_ha_state, self._employee_id
+                self.async_write_ha_state,
+                self._employee_id,
+                every_minute=self._follows_clock,
             )
         )
 

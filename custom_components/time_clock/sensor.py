@@ -92,4 +92,6 @@ class TimeClockSensor(TimeClockEntity, SensorEntity):
 
 
 class EmployeeSensor(EmployeeEntity, TimeClockSensor):
-    """A sensor of an employee."""
+    """A sensor of an employee (worked today: it grows with the time worked)."""
+
+    _follows_clock = True
