@@ -54,6 +54,8 @@ from .stack import (
 )
 
 AUTOMATION_ID = "time_clock_bench_baseline"
+# Calamari's published per-second quota, enforced by the stub in the last phase.
+QUOTA_PER_SECOND = 10
 
 AUTOMATIONS_YAML = f"""\
 - id: {AUTOMATION_ID}
@@ -155,6 +157,7 @@ async def tap_phase(
         "taps": len(indices),
         "delivered": len(lat),
         "statuses": sorted(set(phase.statuses.values())),
+        "accepted": sum(1 for s in phase.statuses.values() if 200 <= s < 300),
         "publish_seconds": published,
         "rate": rate,
         "span_seconds": ended - started,
@@ -284,6 +287,21 @@ async def run_calamari(
                             f"max {res['max']:.1f} ms ({res['delivered']}/{res['taps']})"
                         )
                         await asyncio.sleep(3.5)  # past the debounce window
+                # The baseline again, against a stub that enforces Calamari's
+                # published 10 requests a second: rest_command does not retry.
+                await stub.async_configure(quota={"per_second": QUOTA_PER_SECOND})
+                ctx.log(f"latency: baseline burst, quota ({len(measured)} taps)")
+                await tap_phase(mqtt, stub, warm, rate=5.0, timeout=30, pid=hass.pid)
+                await asyncio.sleep(1.0)
+                res = await tap_phase(
+                    mqtt, stub, measured, rate=None, timeout=60, pid=hass.pid
+                )
+                await stub.async_configure(quota={})
+                results["baseline_burst_quota"] = res
+                ctx.log(
+                    f"  accepted {res['accepted']}/{res['taps']}, "
+                    f"statuses {res['statuses']}"
+                )
         finally:
             mqtt.close()
     return results

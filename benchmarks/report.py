@@ -349,13 +349,20 @@ def _latency_section(lat: dict[str, Any]) -> list[str]:
         "time_clock_burst": "Time Clock → Calamari, burst (client paced at 10/s)",
         "baseline_burst": "baseline automation + rest_command, burst",
         "time_clock_protime_burst": "Time Clock → Protime, burst (no client pacing)",
+        "baseline_burst_quota": (
+            "baseline automation + rest_command, burst, "
+            "stub enforcing Calamari's 10 requests/s"
+        ),
     }
     for key, name in names.items():
-        r = lat[key]
+        if (r := lat.get(key)) is None:
+            continue
+        accepted = r.get("accepted")
         rows.append(
             [
                 name,
                 f"{r['delivered']}/{r['taps']}",
+                f"{accepted}/{r['taps']}" if accepted is not None else "",
                 _ms(r["p50"]),
                 _ms(r["p90"]),
                 _ms(r["p99"]),
@@ -363,7 +370,9 @@ def _latency_section(lat: dict[str, Any]) -> list[str]:
                 f"{r['ha_cpu_seconds']:.1f}" if r.get("ha_cpu_seconds") else "",
             ]
         )
-    out += _table(["path", "delivered", "p50", "p90", "p99", "max", "HA CPU s"], rows)
+    out += _table(
+        ["path", "arrived", "accepted", "p50", "p90", "p99", "max", "HA CPU s"], rows
+    )
     ratio_rows = [
         [
             mode,

@@ -8,7 +8,8 @@ answers, and the driver reads the notes over the control API:
 
 - ``GET /arrivals?start=N``: arrivals from index N: ``[t, path, person, status]``
 - ``GET /stats``: counters of the fake (``?order=1`` adds the persons in order)
-- ``POST /config``: ``{"down": bool, "persons": [...]}``
+- ``POST /config``: ``{"down": bool, "persons": [...], "quota": {...}}`` (the
+  quota, Calamari only: ``per_second``/``per_hour``/``per_day``; ``{}`` lifts it)
 
 Usage: ``python -m benchmarks.stub calamari|protime`` prints one JSON line
 ``{"api": ..., "control": ...}`` and serves until stdin closes or SIGTERM.
@@ -143,6 +144,8 @@ class Stub:
         data = await request.json()
         if "down" in data:
             self.fake.down = bool(data["down"])
+        if "quota" in data and isinstance(self.fake, RecordingCalamari):
+            self.fake.set_quota(**{k: int(v) for k, v in data["quota"].items()})
         for person in data.get("persons", []):
             if isinstance(self.fake, RecordingCalamari):
                 self.fake.add_person(str(person))
