@@ -14,6 +14,12 @@ Files under ``.storage`` for an account ``<id>``:
 
 Settled segments stay as the local record for ``RETENTION`` and are then removed.
 
+A punch appended while the outbox is idle joins it as its write starts, so
+that its request can leave while the disk works; it is reported, and settled,
+only once the write has landed (``async_written``). A crash before the write
+lands loses a punch nobody was told of, which the backend may hold: the one
+case where a request leaves before the files list its punch.
+
 Before a punch is sent, the files must list it as possibly in flight, so that
 after a crash it is resent as uncertain (the backend is read first), and must
 hold as settled every punch sent before it of the same employee (a backend is
@@ -353,6 +359,17 @@ class PunchStore:
         item = punch.as_dict()
         self._tail.append(item)
         self._next_seq += 1
+        if not idle:
+            # Others go first: write, then join the outbox (no task to schedule,
+            # which a busy loop would make every tap of a burst wait for).
+            try:
+                await self._segment(self._index[-1].first).async_save(self._tail_data())
+            except BaseException:
+                self._forget(item, punch.seq, previous_marker)
+                raise
+            self._add_pending(punch)
+            self._keep(punch)
+            return punch
         # Resolved (True when kept) once the punch is on disk and in the books.
         recorded: asyncio.Future[bool] = self._hass.loop.create_future()
 
@@ -363,32 +380,22 @@ class PunchStore:
             ok = not write.cancelled() and write.exception() is None
             self._writing.pop(punch.seq, None)
             if ok:
-                if not idle:
-                    self._add_pending(punch)
-                self.employees.setdefault(employee_id, EmployeeRecord()).apply(punch)
-                self._employee_changed(employee_id)
-                self._schedule_state_save()
+                self._keep(punch)
             else:
                 self._remove_pending(punch.seq)
                 self._marked.discard(punch.seq)
-                if item in self._tail:
-                    self._tail.remove(item)
-                if self._tail_marker == punch.seq:
-                    self._tail_marker = previous_marker
-                if self._next_seq == punch.seq + 1:
-                    self._next_seq = punch.seq
+                self._forget(item, punch.seq, previous_marker)
             recorded.set_result(ok)
 
         # The write runs as a task of its own: a caller that is cancelled does
         # not stop a write begun, and ``written`` keeps or forgets the punch.
         # It starts on the loop's next turn, after the sender that ``on_queued``
         # wakes has put the request on the wire.
-        if idle:
-            self._writing[punch.seq] = recorded
-            self._marked.add(punch.seq)
-            self._add_pending(punch)
-            if on_queued is not None:
-                on_queued()
+        self._writing[punch.seq] = recorded
+        self._marked.add(punch.seq)
+        self._add_pending(punch)
+        if on_queued is not None:
+            on_queued()
         write = self._hass.async_create_task(
             self._segment(self._index[-1].first).async_save(self._tail_data()),
             f"{self._key} append",
@@ -401,6 +408,23 @@ class PunchStore:
             if write.done():
                 written(write)
         return punch
+
+    def _keep(self, punch: Punch) -> None:
+        """Apply a punch that is on disk to its employee's state."""
+        self.employees.setdefault(punch.employee_id, EmployeeRecord()).apply(punch)
+        self._employee_changed(punch.employee_id)
+        self._schedule_state_save()
+
+    def _forget(
+        self, item: dict[str, Any], seq: int, previous_marker: int | None
+    ) -> None:
+        """Take back a punch whose write failed, as if it had never been made."""
+        if item in self._tail:
+            self._tail.remove(item)
+        if self._tail_marker == seq:
+            self._tail_marker = previous_marker
+        if self._next_seq == seq + 1:
+            self._next_seq = seq
 
     async def async_written(self, seq: int) -> bool:
         """Wait until a punch sent during its write is on disk; ``False`` if it failed.
