@@ -294,8 +294,14 @@ async def test_punch_sent_while_its_write_fails_is_not_recorded(
     )
     assert "the backend may hold a punch" in caplog.text
 
-    # The next punch takes the number the failed one had, and goes out as usual.
-    result = await call_punch(hass, "clock_in", JOHN)
+    # The next punch takes the number the failed one had, and goes out as usual,
+    # again while it is written: nothing was left in flight.
+    held = _HeldSegmentWrites()
+    with patch.object(TimeClockStore, "async_save", held.async_save):
+        call = hass.async_create_task(call_punch(hass, "clock_in", JOHN))
+        await _until(lambda: len(fake_backend.delivered) == 2)
+        held.release.set()
+        result = await call
     await hass.async_block_till_done()
     assert pending(hass) == 0
     assert len(fake_backend.delivered) == 2

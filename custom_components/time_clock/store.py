@@ -384,6 +384,8 @@ class PunchStore:
             else:
                 self._remove_pending(punch.seq)
                 self._marked.discard(punch.seq)
+                if self._in_flight == punch.seq:
+                    self._in_flight = None
                 self._forget(item, punch.seq, previous_marker)
             recorded.set_result(ok)
 
