@@ -863,3 +863,32 @@ def test_reader_options_are_read_leniently() -> None:
 
     assert readers == [Reader(name="Gate", topic="a/b")]
     assert readers[0].action is None
+
+
+@pytest.mark.parametrize("expected_lingering_tasks", [True])  # MQTT's own cooldown
+async def test_readers_listen_again_after_mqtt_reloads(
+    hass: HomeAssistant,
+    loaded: MockConfigEntry,
+    punches: list[Event],
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """MQTT unloaded (new broker settings) says so; back, the readers read again."""
+    (mqtt_entry,) = hass.config_entries.async_entries("mqtt")
+    assert await hass.config_entries.async_unload(mqtt_entry.entry_id)
+    await hass.async_block_till_done()
+    issue = issue_registry.async_get_issue(DOMAIN, f"mqtt_missing_{ENTRY_ID}")
+    assert issue is not None
+
+    assert await hass.config_entries.async_setup(mqtt_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert loaded.state is ConfigEntryState.LOADED
+    assert issue_registry.async_get_issue(DOMAIN, f"mqtt_missing_{ENTRY_ID}") is None
+    await read(hass, FRONT, JOHN_TAG)
+    assert [e.data["reader"] for e in recorded(punches)] == ["Front door"]
+
+    # A reload in one go, as the MQTT options flow does.
+    assert await hass.config_entries.async_reload(mqtt_entry.entry_id)
+    await hass.async_block_till_done()
+    await read(hass, FRONT, JANE_TAG)
+    assert [e.data["reader"] for e in recorded(punches)] == ["Front door"] * 2

@@ -147,6 +147,7 @@ class ReaderInput:
         )
         self.debounce = float(entry.options.get(CONF_DEBOUNCE, DEFAULT_DEBOUNCE) or 0)
         self.mqtt_ready = False
+        self._subscribing = False
         self._clock = clock or monotonic
         self._seen: dict[tuple[str, str], float] = {}
         self._unknown_logged: float | None = None
@@ -168,15 +169,21 @@ class ReaderInput:
         if not self.readers:
             ir.async_delete_issue(self.hass, DOMAIN, self._issue_id)
             return
-        if await self._async_subscribe():
-            ir.async_delete_issue(self.hass, DOMAIN, self._issue_id)
-            return
-        self._create_mqtt_issue()
+        # MQTT set up later, or reloaded under the subscriptions: start again.
         self._unsubs.append(
             async_dispatcher_connect(
                 self.hass, SIGNAL_CONFIG_ENTRY_CHANGED, self._handle_entry_changed
             )
         )
+        self._subscribing = True
+        try:
+            subscribed = await self._async_subscribe()
+        finally:
+            self._subscribing = False
+        if subscribed:
+            ir.async_delete_issue(self.hass, DOMAIN, self._issue_id)
+            return
+        self._create_mqtt_issue()
 
     async def async_stop(self) -> None:
         """Stop reading tags."""
@@ -222,10 +229,23 @@ class ReaderInput:
     def _handle_entry_changed(
         self, change: ConfigEntryChange, entry: ConfigEntry
     ) -> None:
-        """Reload the account once MQTT is set up, so its readers subscribe."""
-        if entry.domain == MQTT_DOMAIN and entry.state is ConfigEntryState.LOADED:
-            LOGGER.debug("MQTT is set up; reloading %s", self.entry.title)
-            self.hass.config_entries.async_schedule_reload(self.entry.entry_id)
+        """Reload the account once MQTT is set up (again), so its readers subscribe.
+
+        Unloading MQTT (a reload for new broker settings, or its removal) drops
+        every subscription: the readers are deaf until MQTT is back.
+        """
+        if entry.domain != MQTT_DOMAIN:
+            return
+        if entry.state is ConfigEntryState.LOADED and change is not (
+            ConfigEntryChange.REMOVED
+        ):
+            if not self.mqtt_ready and not self._subscribing:
+                LOGGER.debug("MQTT is set up; reloading %s", self.entry.title)
+                self.hass.config_entries.async_schedule_reload(self.entry.entry_id)
+        elif self.mqtt_ready:
+            LOGGER.info("MQTT went away; the readers of %s wait", self.entry.title)
+            self.mqtt_ready = False
+            self._create_mqtt_issue()
 
     # Sources ---------------------------------------------------------------
 
