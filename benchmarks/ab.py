@@ -39,6 +39,7 @@ FIGURES: dict[str, Any] = {
         "baseline_paced"
     ]["p99"],
     "tap → request, paced, p50 ratio": lambda r: r["latency"]["ratio_paced"]["p50"],
+    "tap → request, paced, p99 ratio": lambda r: r["latency"]["ratio_paced"]["p99"],
     "tap → request, burst to Protime, p50 (ms)": lambda r: r["latency"][
         "time_clock_protime_burst"
     ]["p50"],
@@ -100,6 +101,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--only", default="latency,backlog")
     parser.add_argument("--output", default=str(OUTPUT))
+    parser.add_argument("--title", default="", help="what the fixes were")
     args = parser.parse_args()
     runs: dict[str, list[dict[str, float]]] = {"before": [], "after": []}
     started = datetime.now(UTC).isoformat(timespec="seconds")
@@ -120,6 +122,7 @@ def main() -> None:
         for label, items in runs.items()
     }
     report = {
+        "title": args.title,
         "started": started,
         "rounds": args.rounds,
         "only": args.only,

@@ -20,7 +20,11 @@ from .stack import REPO
 # repository so that every later report shows the before/after comparison.
 BEFORE = REPO / "benchmarks" / "before-fixes.json"
 # Quick runs of the code before and after the fixes, alternated (benchmarks/ab.py).
-BEFORE_AFTER = REPO / "benchmarks" / "before-after.json"
+# The alternated before/after runs of each round of fixes (benchmarks/ab.py).
+BEFORE_AFTER = (
+    REPO / "benchmarks" / "before-after.json",
+    REPO / "benchmarks" / "before-after-send.json",
+)
 MIB = 2**20
 LINEAR_TOLERANCE = 1.25
 
@@ -630,7 +634,7 @@ def _ab_table(ab: dict[str, Any]) -> list[str]:
 def render(
     results: dict[str, Any],
     before: dict[str, Any] | None = None,
-    ab: dict[str, Any] | None = None,
+    abs_: list[dict[str, Any]] | None = None,
 ) -> str:
     """Return BENCHMARKS.md."""
     from . import text  # noqa: PLC0415 - the prose lives apart from the code
@@ -663,8 +667,12 @@ def render(
         out += _employees_section(emp)
         out += text.EMPLOYEES_NOTES
     out += text.PROFILING
-    if ab is not None:
-        out += ["### Before and after", "", *_ab_table(ab)]
+    if abs_:
+        out += ["### Before and after", ""]
+        for ab in abs_:
+            if title := ab.get("title"):
+                out += [f"**{title}**", ""]
+            out += _ab_table(ab)
     if before is not None:
         out += [
             (

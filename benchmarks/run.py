@@ -193,10 +193,12 @@ def write_report(args: argparse.Namespace, results: dict[str, Any]) -> None:
         and before_path.resolve() != Path(args.report_only or "").resolve()
     ):
         before = json.loads(before_path.read_text(encoding="utf-8"))
-    ab = None
-    if report.BEFORE_AFTER.is_file():
-        ab = json.loads(report.BEFORE_AFTER.read_text(encoding="utf-8"))
-    Path(args.output).write_text(report.render(results, before, ab), encoding="utf-8")
+    abs_ = [
+        json.loads(path.read_text(encoding="utf-8"))
+        for path in report.BEFORE_AFTER
+        if path.is_file()
+    ]
+    Path(args.output).write_text(report.render(results, before, abs_), encoding="utf-8")
     log(f"report: {args.output}")
 
 

@@ -391,8 +391,8 @@ class PunchStore:
 
         # The write runs as a task of its own: a caller that is cancelled does
         # not stop a write begun, and ``written`` keeps or forgets the punch.
-        # It starts on the loop's next turn, after the sender that ``on_queued``
-        # wakes has put the request on the wire.
+        # It starts at once (to the executor), and the sender that ``on_queued``
+        # woke puts the request on the wire at the loop's next turn.
         self._writing[punch.seq] = recorded
         self._marked.add(punch.seq)
         self._add_pending(punch)
@@ -401,7 +401,6 @@ class PunchStore:
         write = self._hass.async_create_task(
             self._segment(self._index[-1].first).async_save(self._tail_data()),
             f"{self._key} append",
-            eager_start=False,
         )
         write.add_done_callback(written)
         try:
