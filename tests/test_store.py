@@ -180,3 +180,94 @@ async def test_migration_hook(
     }
     with pytest.raises(NotImplementedError):
         await TimeClockStore(hass, "time_clock.future").async_load()
+
+
+def _list_storage(hass_storage: dict[str, Any]) -> Any:
+    """Stand in for the listing of ``.storage`` by the keys the mocked storage holds."""
+
+    async def find(self: PunchStore) -> list[int]:
+        prefix = f"time_clock.{ENTRY}.punches."
+        return sorted(
+            int(key[len(prefix) :]) for key in hass_storage if key.startswith(prefix)
+        )
+
+    return patch.object(PunchStore, "_async_find_segments", find)
+
+
+async def test_lost_state_file_is_rebuilt_from_the_punch_files(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    """Without the state file the punches are read again: none waiting is lost."""
+    store = PunchStore(hass, ENTRY)
+    await store.async_load()
+    start = dt_util.utcnow() - timedelta(hours=5)
+    for i in range(SEGMENT_SIZE + 30):
+        await store.async_append(
+            employee_id=f"emp{i % 2}",
+            action=Action.CLOCK_IN if (i // 2) % 2 == 0 else Action.CLOCK_OUT,
+            time=start + timedelta(seconds=i),
+            source=Source.SERVICE,
+        )
+    for _ in range(SEGMENT_SIZE + 10):
+        punch = store.next_pending()
+        assert punch is not None
+        await store.async_mark_in_flight(punch)
+        await store.async_settle(punch, delivered=True)
+    await store.async_flush()
+    del hass_storage[f"time_clock.{ENTRY}"]
+
+    again = PunchStore(hass, ENTRY)
+    with _list_storage(hass_storage):
+        await again.async_load()
+
+    assert [p.seq for p in again.pending_punches()] == list(
+        range(SEGMENT_SIZE + 11, SEGMENT_SIZE + 31)
+    )
+    # The employees' state comes back from their punches.
+    assert again.employees["emp0"].on_shift is store.employees["emp0"].on_shift
+    assert again.employees["emp1"].last_time == store.employees["emp1"].last_time
+    # The rebuilt index is written, and new punches go on from the right number.
+    await again.async_flush()
+    segments = hass_storage[f"time_clock.{ENTRY}"]["data"]["segments"]
+    assert [s["first"] for s in segments] == [1, SEGMENT_SIZE + 1]
+    assert segments[0]["last"] == SEGMENT_SIZE
+    punch = await again.async_append(
+        employee_id="emp0",
+        action=Action.CLOCK_OUT
+        if again.employees["emp0"].on_shift
+        else Action.CLOCK_IN,
+        time=dt_util.utcnow(),
+        source=Source.SERVICE,
+    )
+    assert punch.seq == SEGMENT_SIZE + 31
+
+
+async def test_lost_cursor_falls_back_on_the_state_files_copy(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    """Without the cursor, nothing settled is sent again; the next are checked."""
+    store = PunchStore(hass, ENTRY)
+    await store.async_load()
+    await _fill(store, 6)
+    for _ in range(3):
+        punch = store.next_pending()
+        assert punch is not None
+        await store.async_mark_in_flight(punch)
+        store.settle(punch, delivered=True)
+    await store.async_flush()
+    del hass_storage[f"time_clock.{ENTRY}.cursor"]
+
+    again = PunchStore(hass, ENTRY)
+    await again.async_load()
+
+    assert [p.seq for p in again.pending_punches()] == [4, 5, 6]
+    # The first waiting punch of the employee is read from the backend first.
+    assert again.uncertain == {4}
+
+
+async def test_fresh_account_has_nothing_uncertain(hass: HomeAssistant) -> None:
+    """A new account (no files at all) starts empty, with no warning needed."""
+    store = PunchStore(hass, ENTRY)
+    await store.async_load()
+    assert store.pending_count == 0
+    assert store.uncertain == set()

@@ -39,11 +39,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 import heapq
+import os
 from typing import Any
 import uuid
 
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.storage import Store
+from homeassistant.helpers.storage import STORAGE_DIR, Store
 from homeassistant.util import dt as dt_util
 
 from .api import Action
@@ -142,6 +143,14 @@ class EmployeeRecord:
         self.history.append((punch.time, punch.action))
 
 
+def _fill_index(index: list[SegmentInfo], loaded: list[dict[str, Any] | None]) -> None:
+    """Note the last number and newest time of closed segments read again."""
+    for info, data in zip(index, loaded, strict=False):
+        if items := (data or {}).get("punches"):
+            info.last = max(int(item["seq"]) for item in items)
+            info.newest = max(str(item["time"]) for item in items)
+
+
 def _parse_time(value: Any) -> datetime | None:
     """Return a stored time, or ``None``."""
     return dt_util.parse_datetime(value) if isinstance(value, str) else None
@@ -161,6 +170,8 @@ class PunchStore:
         self._index: list[SegmentInfo] = []
         self._tail: list[dict[str, Any]] = []
         self._next_seq = 1
+        # Punches up to this number are in the employees' state.
+        self._applied_through = 0
         self._settled_through = 0
         self._settled_above: set[int] = set()
         self._in_flight: int | None = None
@@ -187,12 +198,71 @@ class PunchStore:
 
     # Loading ---------------------------------------------------------------
 
+    async def _async_read_index(
+        self,
+    ) -> tuple[dict[str, Any], dict[str, Any], bool, bool]:
+        """Read the state file and the cursor, standing in for a lost one.
+
+        Return the state, the cursor, whether the segment index was rebuilt
+        from the punch files and whether the cursor was lost.
+        """
+        state = await self._state_store.async_load()
+        cursor = await self._cursor_store.async_load()
+        rebuilt = False
+        if state is None and (found := await self._async_find_segments()):
+            # The state file is gone (damaged and moved aside by Home Assistant):
+            # its segment index is rebuilt from the punch files, and the
+            # employees' state from the punches.
+            LOGGER.warning(
+                "The state file of %s was lost; reading its %s punch files again",
+                self._key,
+                len(found),
+            )
+            self._index = [SegmentInfo(first=first) for first in found]
+            rebuilt = True
+        else:
+            self._index = [
+                SegmentInfo(**item) for item in (state or {}).get("segments", [])
+            ]
+        if (
+            cursor is None
+            and state
+            and (state.get("settled_through") or state.get("settled_above"))
+        ):
+            # The cursor is gone (the state file's copy says it was written): the
+            # copy, written a moment after the settlements, stands in for it, and
+            # what follows may have been sent.
+            return (
+                state,
+                {
+                    "settled_through": state["settled_through"],
+                    "settled_above": state.get("settled_above", []),
+                },
+                rebuilt,
+                True,
+            )
+        return state or {}, cursor or {}, rebuilt, False
+
+    def _check_after_lost_cursor(self) -> None:
+        """Have the first waiting punch of each employee checked with the backend.
+
+        It may have been delivered after the state file's copy of the cursor.
+        """
+        first: dict[str, int] = {}
+        for punch in self.pending_punches():
+            first.setdefault(punch.employee_id, punch.seq)
+        self.uncertain |= set(first.values())
+        LOGGER.warning(
+            "The cursor of %s was lost; %s punches wait, the first of each "
+            "employee checked with the backend before it is sent",
+            self._key,
+            len(self._pending),
+        )
+
     async def async_load(self) -> None:
         """Load the account's files and rebuild the outbox and employee state."""
-        state = await self._state_store.async_load() or {}
-        cursor = await self._cursor_store.async_load() or {}
+        state, cursor, rebuilt, cursor_lost = await self._async_read_index()
         failed = await self._failed_store.async_load() or {}
-        self._index = [SegmentInfo(**item) for item in state.get("segments", [])]
         self.employees = {
             key: EmployeeRecord.from_dict(value)
             for key, value in state.get("employees", {}).items()
@@ -212,13 +282,16 @@ class PunchStore:
         wanted = [
             info
             for pos, info in enumerate(self._index)
-            if pos == len(self._index) - 1
+            if rebuilt
+            or pos == len(self._index) - 1
             or (info.last or 0) > min(self._settled_through, employees_through)
             or (info.newest or "") >= horizon
         ]
         loaded = await asyncio.gather(
             *(self._segment(info.first).async_load() for info in wanted)
         )
+        if rebuilt:
+            _fill_index(wanted[:-1], loaded)
         for data in loaded:
             if isinstance(marker := (data or {}).get("in_flight"), int):
                 marked.add(marker)
@@ -246,16 +319,46 @@ class PunchStore:
                 self._add_pending(punch)
         self._marked = {seq for seq in marked if seq in self._pending}
         self.uncertain |= self._marked
+        if cursor_lost and self._pending:
+            self._check_after_lost_cursor()
+        self._applied_through = max(employees_through, self._next_seq - 1)
         if self._in_flight not in self._pending:
             self._in_flight = None
         self._index_cache = None
         self._dirty_employees = None
-        if self._index and self._index[-1].first > self._next_seq:
-            self._next_seq = self._index[-1].first
-        # Never number a new punch like one used before: after a lost (corrupt)
-        # tail segment, a reused number at or below the cursor would read as settled.
+        self._next_seq = self._first_free_number(employees_through)
+        if rebuilt:
+            self._schedule_state_save()
+
+    def _first_free_number(self, employees_through: int) -> int:
+        """Return the number of the next punch, after every number used before.
+
+        After a lost (corrupt) tail segment, a reused number at or below the
+        cursor would read as settled.
+        """
+        number = self._next_seq
+        if self._index:
+            number = max(number, self._index[-1].first)
         used = max(employees_through, self._settled_through, *self._settled_above)
-        self._next_seq = max(self._next_seq, used + 1)
+        return max(number, used + 1)
+
+    async def _async_find_segments(self) -> list[int]:
+        """Return the first numbers of the account's punch files in ``.storage``."""
+        prefix = f"{self._key}.punches."
+        directory = self._hass.config.path(STORAGE_DIR)
+
+        def listdir() -> list[str]:
+            try:
+                return os.listdir(directory)
+            except OSError:
+                return []
+
+        names = await self._hass.async_add_executor_job(listdir)
+        return sorted(
+            int(name[len(prefix) :])
+            for name in names
+            if name.startswith(prefix) and name[len(prefix) :].isdigit()
+        )
 
     def _segment(self, first: int) -> TimeClockStore:
         """Return the storage file of the segment starting at ``first``."""
@@ -413,6 +516,7 @@ class PunchStore:
     def _keep(self, punch: Punch) -> None:
         """Apply a punch that is on disk to its employee's state."""
         self.employees.setdefault(punch.employee_id, EmployeeRecord()).apply(punch)
+        self._applied_through = max(self._applied_through, punch.seq)
         self._employee_changed(punch.employee_id)
         self._schedule_state_save()
 
@@ -505,6 +609,7 @@ class PunchStore:
         self._settle(punch, delivered=delivered)
         snapshot = self._cursor_snapshot()
         self._cursor_store.async_delay_save(lambda: snapshot, CURSOR_SAVE_DELAY)
+        self._state_store.async_delay_save(self._state_snapshot, STATE_SAVE_DELAY)
         if not self._pending and self._cursor_write is None:
             self._cursor_write = self._hass.async_create_background_task(
                 self._async_write_idle_cursor(), f"{self._key} cursor"
@@ -538,6 +643,7 @@ class PunchStore:
         """Take a punch out of the outbox and write the cursor now."""
         self._settle(punch, delivered=delivered)
         await self._async_write_cursor()
+        self._state_store.async_delay_save(self._state_snapshot, STATE_SAVE_DELAY)
 
     async def async_fail(self, punch: Punch, *, code: str, message: str) -> None:
         """Move a rejected punch to the failed list."""
@@ -637,7 +743,10 @@ class PunchStore:
             self._index_cache = [info.as_dict() for info in self._index]
         return {
             "segments": self._index_cache,
-            "through": self._next_seq - 1,
+            "through": self._applied_through,
+            # A copy of the cursor's settlements, for when the cursor is lost.
+            "settled_through": self._settled_through,
+            "settled_above": sorted(self._settled_above),
             "employees": self._employees_snapshot(),
             "backend": {key: dict(value) for key, value in self.backend_state.items()},
         }

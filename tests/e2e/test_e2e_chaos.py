@@ -532,14 +532,6 @@ async def test_corrupt_tail_segment(scenario: Scenario) -> None:
     scenario.assert_no_traceback(allowed=STORE_TRACEBACK)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "the segment index lives in the state file: without it no segment is "
-        "loaded, so the waiting punches are dropped (their segment files stay "
-        "on disk, unread)"
-    ),
-)
 async def test_corrupt_state_file(scenario: Scenario) -> None:
     """A garbled state file loses the employees' state, not the waiting punches."""
     await async_delivered_then_pending(scenario)
@@ -552,14 +544,6 @@ async def test_corrupt_state_file(scenario: Scenario) -> None:
     scenario.assert_delivered_once_in_order()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "only the cursor says which punches were delivered: without it every "
-        "punch still on disk is sent again, and Calamari takes an old clock-in "
-        "and clock-out as a new shift"
-    ),
-)
 async def test_corrupt_cursor(scenario: Scenario) -> None:
     """A truncated cursor sends nothing twice."""
     await async_delivered_then_pending(scenario)
