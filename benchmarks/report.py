@@ -230,8 +230,11 @@ def targets(results: dict[str, Any]) -> list[list[str]]:
             run.get("time_clock_bytes_per_punch", run["bytes_per_punch"])
             for run in runs
         ]
-        # O(n): the cost per punch must not grow with the backlog.
-        linear = per_punch[-1] <= per_punch[0] * LINEAR_TOLERANCE
+        # O(n): the cost per punch must not grow with the backlog. Nothing
+        # counted means the counting failed (every drain writes the cursor).
+        linear = all(p > 0 for p in per_punch) and (
+            per_punch[-1] <= per_punch[0] * LINEAR_TOLERANCE
+        )
         sizes = ", ".join(f"{r['size']:,}" for r in runs)
         rows.append(
             [

@@ -389,9 +389,13 @@ class StorageWrites:
         return name
 
     def start(self) -> None:
+        """Start watching; raise if the watch could not be set up."""
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
-        self._ready.wait(5)
+        if not self._ready.wait(5):
+            raise RuntimeError(
+                "could not watch .storage with inotify (is asyncinotify installed?)"
+            )
 
     def stop(self) -> None:
         self._stop.set()
