@@ -53,7 +53,8 @@ from .punch import Punch, Source
 
 STORAGE_VERSION = 1
 # 1.2: the cursor's "marked" list and a segment's "in_flight" (both optional).
-STORAGE_MINOR_VERSION = 2
+# 1.3: the state file's copy of the cursor's "settled_through"/"settled_above".
+STORAGE_MINOR_VERSION = 3
 SEGMENT_SIZE = 100
 RETENTION = timedelta(days=62)
 HISTORY = timedelta(days=2)
@@ -609,7 +610,7 @@ class PunchStore:
         self._settle(punch, delivered=delivered)
         snapshot = self._cursor_snapshot()
         self._cursor_store.async_delay_save(lambda: snapshot, CURSOR_SAVE_DELAY)
-        self._state_store.async_delay_save(self._state_snapshot, STATE_SAVE_DELAY)
+        self._schedule_state_save()
         if not self._pending and self._cursor_write is None:
             self._cursor_write = self._hass.async_create_background_task(
                 self._async_write_idle_cursor(), f"{self._key} cursor"
@@ -643,7 +644,7 @@ class PunchStore:
         """Take a punch out of the outbox and write the cursor now."""
         self._settle(punch, delivered=delivered)
         await self._async_write_cursor()
-        self._state_store.async_delay_save(self._state_snapshot, STATE_SAVE_DELAY)
+        self._schedule_state_save()
 
     async def async_fail(self, punch: Punch, *, code: str, message: str) -> None:
         """Move a rejected punch to the failed list."""
