@@ -271,3 +271,31 @@ async def test_fresh_account_has_nothing_uncertain(hass: HomeAssistant) -> None:
     await store.async_load()
     assert store.pending_count == 0
     assert store.uncertain == set()
+
+
+async def test_delayed_saves_carry_a_snapshot(hass: HomeAssistant) -> None:
+    """A delayed save writes what was built when it was asked for.
+
+    Home Assistant 2025.4 calls the data function in a worker thread: it must
+    only hand over data built in the event loop, never read the live store.
+    """
+    store = PunchStore(hass, ENTRY)
+    await store.async_load()
+    await _fill(store, 3)
+    funcs: list[Any] = []
+
+    def capture(_self: TimeClockStore, func: Any, delay: float = 0) -> None:
+        funcs.append(func)
+
+    with patch.object(TimeClockStore, "async_delay_save", capture):
+        punch = store.next_pending()
+        assert punch is not None
+        await store.async_mark_in_flight(punch)
+        store.settle(punch, delivered=True)
+    assert funcs
+    before = [json.dumps(func(), sort_keys=True) for func in funcs]
+
+    await _drain(store)
+    await _fill(store, 2)
+
+    assert [json.dumps(func(), sort_keys=True) for func in funcs] == before
