@@ -486,10 +486,6 @@ class PunchStore:
             if ok:
                 self._keep(punch)
             else:
-                self._remove_pending(punch.seq)
-                self._marked.discard(punch.seq)
-                if self._in_flight == punch.seq:
-                    self._in_flight = None
                 self._forget(item, punch.seq, previous_marker)
             recorded.set_result(ok)
 
@@ -525,6 +521,10 @@ class PunchStore:
         self, item: dict[str, Any], seq: int, previous_marker: int | None
     ) -> None:
         """Take back a punch whose write failed, as if it had never been made."""
+        self._remove_pending(seq)
+        self._marked.discard(seq)
+        if self._in_flight == seq:
+            self._in_flight = None
         if item in self._tail:
             self._tail.remove(item)
         if self._tail_marker == seq:
