@@ -517,3 +517,37 @@ def test_backoff_is_exponential_jittered_and_capped() -> None:
     assert backoff_delay(4, rand=lambda: 1.0) == 16.0
     assert backoff_delay(50, rand=lambda: 1.0) == 300.0
     assert backoff_delay(50, rand=lambda: 0.0) == 150.0
+
+
+async def test_punch_behind_others_whose_write_fails_is_not_recorded(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    fake_backend: FakeBackend,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A punch waiting behind others whose write fails: refused, nothing kept."""
+    fake_backend.down = True
+    await call_punch(hass, "clock_in", JOHN)
+    await hass.async_block_till_done()
+    held = _HeldSegmentWrites()
+    held.error = OSError(28, "No space left on device")
+    held.release.set()
+    with (
+        patch.object(TimeClockStore, "async_save", held.async_save),
+        pytest.raises(HomeAssistantError) as err,
+    ):
+        await call_punch(hass, "clock_in", JANE)
+    assert err.value.translation_key == "punch_not_stored"
+    assert pending(hass) == 1
+
+    result = await call_punch(hass, "clock_in", JANE)
+    segment = hass_storage[f"{DOMAIN}.{ENTRY_ID}.punches.1"]["data"]["punches"]
+    assert [p["seq"] for p in segment] == [1, 2]
+    assert segment[1]["time"] == result["punches"][0]["time"]
+    fake_backend.down = False
+    await hass.services.async_call(DOMAIN, "retry", {}, blocking=True)
+    await hass.async_block_till_done()
+    assert [p.person for p in fake_backend.delivered] == [
+        "john.white@example.com",
+        "jane.doe@example.com",
+    ]
