@@ -29,11 +29,6 @@ class FakeBackend:
         self.fail_after: int | None = None
         self.state_for: dict[str, Mapping[str, object]] = {}
 
-    @property
-    def max_batch(self) -> int:
-        """Return one punch per request."""
-        return 1
-
     async def async_validate(self) -> AccountInfo:
         """Accept the credentials."""
         return AccountInfo(unique_id="fake", title="Fake")

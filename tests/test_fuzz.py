@@ -920,7 +920,6 @@ def make_client(
                 base_url=url,
                 sleep=_no_sleep,
                 min_interval=0.0,
-                max_batch=4,
             )
     return TrackTikClient(
         session=session,

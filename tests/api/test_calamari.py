@@ -776,10 +776,6 @@ async def test_validate_unreachable(client: CalamariClient, fake: FakeCalamari) 
         await client.async_validate()
 
 
-def test_max_batch_is_one(client: CalamariClient) -> None:
-    assert client.max_batch == 1
-
-
 # -- the fake itself, as other tests rely on it ------------------------------------
 
 

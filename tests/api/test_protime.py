@@ -263,11 +263,8 @@ async def test_location_header_is_found_whatever_its_case(
     assert (await client.async_deliver(punch())).duplicate is False
 
 
-async def test_fetch_states_is_none_and_batches_are_single(
-    client: ProtimeClient, fake: FakeProtime
-) -> None:
+async def test_fetch_states_is_none(client: ProtimeClient, fake: FakeProtime) -> None:
     assert await client.async_fetch_states([str(PERSON)]) is None
-    assert client.max_batch == 1
     assert fake.requests == []
 
 

@@ -256,22 +256,22 @@ async def test_clock_out_answer_of_clocked_in_is_restored(fake, client, caplog):
 # clock in -------------------------------------------------------------------
 
 
-async def test_clock_in_known_off_sends_plain_item_without_reading(fake, client):
+async def test_clock_in_known_off_reads_then_sends_plain_item(fake, client):
     before = datetime.now(UTC)
 
     delivery = await client.async_deliver(clock_in("api-2", state=OFF))
 
     assert delivery.state == ON
     assert_fresh_stamp(delivery, before)
-    assert paths(fake) == ["clock_in_out"]
+    assert paths(fake) == ["get_current_clock_in", "clock_in_out"]
     assert fake.clock_requests()[0]["data"] == [{"apiId": "api-2"}]
     assert fake.shifts_of("acc-2") == [
         Transition("acc-2", None, False, True, "CLOCKED IN")
     ]
 
 
-@pytest.mark.parametrize("state", [{}, ON, {"on_shift": None}])
-async def test_clock_in_with_unknown_state_reads_first(fake, client, state):
+@pytest.mark.parametrize("state", [{}, ON, {"on_shift": None}, OFF])
+async def test_clock_in_reads_first_whatever_was_remembered(fake, client, state):
     delivery = await client.async_deliver(clock_in("api-2", state=state))
 
     assert delivery.state == ON
@@ -306,7 +306,7 @@ async def test_uncertain_clock_in_reads_even_when_state_says_off(fake, client):
 @pytest.mark.parametrize("status", [500, None])
 async def test_clock_in_applied_then_failed_is_not_toggled_back(fake, client, status):
     """500 or a dropped connection after Sonoran acted: the retry must not toggle."""
-    fake.apply_then_fail(status=status)
+    fake.apply_then_fail(status=status, after=1)
     first = clock_in("api-2", state=OFF)
 
     with pytest.raises(TimeClockConnectionError) as err:
@@ -321,7 +321,7 @@ async def test_clock_in_applied_then_failed_is_not_toggled_back(fake, client, st
 
 
 async def test_clock_in_failed_before_apply_is_sent_on_retry(fake, client):
-    fake.fail_next(status=500)
+    fake.fail_next(status=500, after=1)
     first = clock_in("api-2", state=OFF)
 
     with pytest.raises(TimeClockConnectionError):
@@ -335,27 +335,35 @@ async def test_clock_in_failed_before_apply_is_sent_on_retry(fake, client):
     ]
 
 
-async def test_clock_in_with_stale_state_restores_running_shift(fake, client, caplog):
-    """The state said off but someone clocked in elsewhere: the toggle ended it."""
+async def test_clock_in_after_in_game_clock_in_sends_nothing(fake, client):
+    """HA last saw the member off, but they clocked in in-game since: no toggle."""
     fake.set_on_shift("acc-2", True)
-    stale = clock_in("api-2", state=OFF)
+    started = fake.account("acc-2").started_at
+
+    delivery = await client.async_deliver(clock_in("api-2", state=OFF))
+
+    assert delivery == Delivery(state=ON, stamped_at=started, duplicate=True)
+    assert paths(fake) == ["get_current_clock_in"]
+    assert fake.transitions == []
+
+
+async def test_clock_in_toggled_wrong_way_is_restored(fake, client, caplog):
+    """The member clocked in between the read and the toggle: the toggle ended it."""
+    fake.set_on_shift("acc-2", False)
+    fake.fail_next(status=200, body="CLOCKED OUT", after=1)
+    punch = clock_in("api-2", state=OFF)
 
     with caplog.at_level(logging.WARNING):
-        delivery = await client.async_deliver(stale)
+        delivery = await client.async_deliver(punch)
 
     assert delivery.state == ON
     assert fake.account("acc-2").on_shift is True
-    assert [(t.flag, t.before, t.after) for t in fake.shifts_of("acc-2")] == [
-        (None, True, False),
-        ("forceClockIn", False, True),
-    ]
-    assert stale.punch_id in caplog.text
+    assert punch.punch_id in caplog.text
     assert "wrong way" in caplog.text
 
 
 async def test_failed_correction_is_ambiguous(fake, client):
-    fake.set_on_shift("acc-2", True)
-    fake.fail_next(status=200, body="CLOCKED OUT", after=1)
+    fake.fail_next(2, status=200, body="CLOCKED OUT", after=1)
 
     with pytest.raises(TimeClockConnectionError) as err:
         await client.async_deliver(clock_in("api-2", state=OFF))
@@ -679,224 +687,9 @@ async def test_pacing_can_be_turned_off(fake, session, fake_time):
     assert fake_time.sleeps == []
 
 
-# batches --------------------------------------------------------------------
-
-
-async def test_max_batch_is_configurable(fake, session, fake_time):
-    assert make_client(fake, session, fake_time).max_batch == 10
-    assert make_client(fake, session, fake_time, max_batch=2).max_batch == 2
-    assert make_client(fake, session, fake_time, max_batch=0).max_batch == 1
-
-
-@pytest.mark.parametrize("style", ["text", "json", "record"])
-async def test_batch_sends_safe_punches_in_one_request(fake, client, style):
-    fake.answer_style = style
-    fake.set_on_shift("acc-1", True)
-    punches = [
-        clock_out("api-1"),
-        clock_in("api-2", state=OFF),
-        clock_out("api-3"),
-    ]
-    before = datetime.now(UTC)
-
-    deliveries = await client.async_deliver_batch(punches)
-
-    assert [d.state for d in deliveries] == [OFF, ON, OFF]
-    assert_fresh_stamp(deliveries[1], before)
-    assert paths(fake) == ["clock_in_out"]
-    assert fake.clock_requests()[0]["data"] == [
-        {"apiId": "api-1", "forceClockOut": True},
-        {"apiId": "api-2"},
-        {"apiId": "api-3", "forceClockOut": True},
-    ]
-    assert [a.on_shift for a in fake.accounts] == [False, True, False]
-
-
-async def test_batch_of_unsafe_first_punch_delivers_it_alone(fake, client):
-    punches = [clock_in("api-1"), clock_out("api-2")]
-
-    deliveries = await client.async_deliver_batch(punches)
-
-    assert [d.state for d in deliveries] == [ON]
-    assert paths(fake) == ["get_current_clock_in", "clock_in_out"]
-
-
-async def test_batch_stops_before_unsafe_punch(fake, client):
-    punches = [
-        clock_out("api-1"),
-        clock_in("api-2", state=OFF),
-        clock_in("api-3", state=OFF, uncertain=True),
-    ]
-
-    deliveries = await client.async_deliver_batch(punches)
-
-    assert len(deliveries) == 2
-    assert len(fake.clock_requests()[0]["data"]) == 2
-
-
-async def test_batch_stops_before_invalid_identifier(fake, client):
-    punches = [
-        clock_out("api-1"),
-        clock_out("api-2"),
-        clock_out("x", id_type="uniqueId"),
-    ]
-
-    assert len(await client.async_deliver_batch(punches)) == 2
-    with pytest.raises(TimeClockRejectedError):
-        await client.async_deliver_batch(punches[2:])
-
-
-async def test_batch_holds_one_punch_per_person(fake, client):
-    punches = [clock_out("api-1"), clock_in("api-1", state=OFF), clock_out("api-2")]
-
-    deliveries = await client.async_deliver_batch(punches)
-
-    assert len(deliveries) == 1
-    assert paths(fake) == ["clock_in_out"]
-
-
-async def test_batch_respects_max_batch(fake, session, fake_time):
-    client = make_client(fake, session, fake_time, max_batch=2)
-
-    deliveries = await client.async_deliver_batch(
-        [clock_out("api-1"), clock_out("api-2"), clock_out("api-3")]
-    )
-
-    assert len(deliveries) == 2
-
-
-async def test_unmappable_batch_answer_falls_back_without_wrong_toggles(fake, client):
-    fake.batch_style = "summary"
-    fake.set_on_shift("acc-1", True)
-    punches = [
-        clock_out("api-1"),
-        clock_in("api-2", state=OFF),
-        clock_in("api-3", state=OFF),
-    ]
-
-    deliveries = await client.async_deliver_batch(punches)
-
-    assert [d.state for d in deliveries] == [OFF, ON, ON]
-    assert [d.duplicate for d in deliveries] == [False, True, True]
-    assert [a.on_shift for a in fake.accounts] == [False, True, True]
-    assert len(fake.shifts_of("acc-2")) == 1
-    assert len(fake.shifts_of("acc-3")) == 1
-    assert paths(fake) == [
-        "clock_in_out",
-        "clock_in_out",
-        "get_current_clock_in",
-        "get_current_clock_in",
-    ]
-
-
-@pytest.mark.parametrize("partial", [False, True])
-async def test_batch_with_unlinked_person_delivers_the_others(fake, client, partial):
-    """Sonoran may refuse the whole batch or apply the items before the bad one."""
-    fake.partial_batches = partial
-    punches = [
-        clock_in("api-2", state=OFF),
-        clock_out("api-unknown"),
-        clock_in("api-3", state=OFF),
-    ]
-
-    first = await client.async_deliver_batch(punches)
-    with pytest.raises(TimeClockRejectedError) as err:
-        await client.async_deliver_batch(punches[1:])
-    rest = await client.async_deliver_batch(punches[2:])
-
-    assert [d.state for d in first + rest] == [ON, ON]
-    assert err.value.code == "API_ID_NOT_LINKED"
-    assert len(fake.shifts_of("acc-2")) == 1
-    assert len(fake.shifts_of("acc-3")) == 1
-    assert fake.account("acc-3").on_shift is True
-
-
-async def test_batch_refused_on_first_punch_raises(fake, client):
-    punches = [clock_out("api-unknown"), clock_out("api-2")]
-
-    with pytest.raises(TimeClockRejectedError):
-        await client.async_deliver_batch(punches)
-
-
-async def test_ambiguous_batch_failure_makes_retry_read_first(fake, client):
-    fake.apply_then_fail(status=None)
-    punches = [clock_out("api-1"), clock_in("api-2", state=OFF)]
-
-    with pytest.raises(TimeClockConnectionError) as err:
-        await client.async_deliver_batch(punches)
-    assert err.value.ambiguous is True
-    # The outbox resends the same punches, even without marking them uncertain.
-    first = await client.async_deliver_batch(punches)
-    second = await client.async_deliver_batch(punches[1:])
-
-    assert [d.state for d in first + second] == [OFF, ON]
-    assert second[0].duplicate is True
-    assert len(fake.shifts_of("acc-2")) == 1
-    assert fake.account("acc-2").on_shift is True
-
-
-async def test_clear_batch_failure_keeps_batching(fake, client):
-    fake.fail_next(status=503)
-    punches = [clock_out("api-1"), clock_in("api-2", state=OFF)]
-
-    with pytest.raises(TimeClockConnectionError):
-        await client.async_deliver_batch(punches)
-    deliveries = await client.async_deliver_batch(punches)
-
-    assert len(deliveries) == 2
-    assert paths(fake) == ["clock_in_out", "clock_in_out"]
-
-
-async def test_batch_authentication_error_is_raised(fake, session, fake_time):
-    client = make_client(fake, session, fake_time, api_key="wrong")
-    punches = [clock_out("api-1"), clock_in("api-2", state=OFF)]
-
-    with pytest.raises(TimeClockAuthenticationError):
-        await client.async_deliver_batch(punches)
-
-
-async def test_batch_with_stale_state_is_corrected(fake, client):
-    fake.set_on_shift("acc-2", True)
-    punches = [clock_out("api-1"), clock_in("api-2", state=OFF)]
-
-    deliveries = await client.async_deliver_batch(punches)
-
-    assert [d.state for d in deliveries] == [OFF, ON]
-    assert fake.account("acc-2").on_shift is True
-    assert fake.shifts_of("acc-2")[-1].flag == "forceClockIn"
-
-
-async def test_batch_failed_correction_returns_delivered_prefix(fake, client):
-    fake.set_on_shift("acc-2", True)
-    fake.fail_next(status=503, after=1)
-    punches = [clock_out("api-1"), clock_in("api-2", state=OFF)]
-
-    deliveries = await client.async_deliver_batch(punches)
-    retry = await client.async_deliver_batch(punches[1:])
-
-    assert [d.state for d in deliveries] == [OFF]
-    assert retry[0].state == ON
-    assert paths(fake)[-2:] == ["get_current_clock_in", "clock_in_out"]
-    assert fake.account("acc-2").on_shift is True
-
-
-async def test_batch_failed_correction_on_first_punch_raises(fake, client):
-    fake.set_on_shift("acc-1", True)
-    fake.fail_next(status=503, after=1)
-    punches = [clock_in("api-1", state=OFF), clock_out("api-2")]
-
-    with pytest.raises(TimeClockConnectionError):
-        await client.async_deliver_batch(punches)
-
-
 async def test_fake_start_times_are_recent(fake):
     fake.set_on_shift("acc-3", True)
 
     started = fake.account("acc-3").started_at
     assert started is not None
     assert datetime.now(UTC) - started < timedelta(seconds=5)
-
-
-async def test_empty_batch_sends_nothing(fake, client):
-    assert await client.async_deliver_batch([]) == []
-    assert fake.requests == []

@@ -157,7 +157,6 @@ async def test_unique_id_uses_the_lowercased_portal_host(session) -> None:
         time_zone=TZ,
     )
     assert client.host == "acme.staffr.us"
-    assert client.max_batch == 1
     assert await client.async_fetch_states(["1053"]) is None
 
 

@@ -160,8 +160,12 @@ class FakeSonoran:
         for _ in range(count):
             self._failures.append(_Failure(None))
 
-    def apply_then_fail(self, count: int = 1, *, status: int | None = 500) -> None:
-        """Apply the next ``count`` requests, then answer ``status`` or drop."""
+    def apply_then_fail(
+        self, count: int = 1, *, status: int | None = 500, after: int = 0
+    ) -> None:
+        """Apply ``count`` requests after ``after`` normal ones, then answer ``status`` or drop."""
+        for _ in range(after):
+            self._failures.append(_Failure(_PASS))
         for _ in range(count):
             self._failures.append(_Failure(status, "Internal Server Error", {}, True))
 

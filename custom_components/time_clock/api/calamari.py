@@ -119,11 +119,6 @@ class CalamariClient:
         self._pacer = Pacer(DEFAULT_LIMITS if limits is None else limits, clock=clock)
 
     @property
-    def max_batch(self) -> int:
-        """Return how many punches one request may carry."""
-        return 1
-
-    @property
     def pacer(self) -> Pacer:
         """Return the pacer every request passes (for diagnostics and tests)."""
         return self._pacer

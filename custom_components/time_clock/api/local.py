@@ -14,11 +14,6 @@ class LocalBackend:
         """Remember the account name."""
         self._name = name
 
-    @property
-    def max_batch(self) -> int:
-        """Return how many punches one request may carry."""
-        return 1
-
     async def async_validate(self) -> AccountInfo:
         """Accept any local account."""
         return AccountInfo(unique_id=self._name.casefold(), title=self._name)

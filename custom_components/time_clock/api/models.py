@@ -65,10 +65,6 @@ class AccountInfo:
 class Backend(Protocol):
     """What the outbox needs from a backend client."""
 
-    @property
-    def max_batch(self) -> int:
-        """Return how many punches one request may carry."""
-
     async def async_validate(self) -> AccountInfo:
         """Check the credentials against the backend."""
 

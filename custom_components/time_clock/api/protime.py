@@ -162,11 +162,6 @@ class ProtimeClient:
         self._token_lock = asyncio.Lock()
 
     @property
-    def max_batch(self) -> int:
-        """Return how many punches one request may carry."""
-        return 1
-
-    @property
     def api_url(self) -> str:
         """Return the API base URL in use."""
         return self._api_url

@@ -8,11 +8,10 @@ How the API is used, and why:
   client library) wins.
 - A plain ``clock_in_out`` item toggles. ``clock_out`` always sends
   ``forceClockOut`` (safe to repeat). ``clock_in`` never sends ``forceClockIn`` to a
-  running shift (it would restart it): it sends a plain item only when the person
-  is known to be off, which means ``PunchRequest.state == {"on_shift": False}`` and
-  the punch is not uncertain; otherwise the current state is read first with
-  ``get_current_clock_in`` and a person already on shift gives
-  ``Delivery(duplicate=True)`` without sending.
+  running shift (it would restart it), and a member may clock in in-game at any
+  time: every clock-in reads the current state first with ``get_current_clock_in``;
+  a person already on shift gives ``Delivery(duplicate=True)`` without sending,
+  anyone else gets a plain item.
 - The answer (``CLOCKED IN``, ``FORCE CLOCKED IN``, ``CLOCKED OUT``, as text, a JSON
   string, or a clock record with ``completed``) is checked against the intended
   state. When they differ, the toggle flipped a shift the wrong way (the state
@@ -21,15 +20,8 @@ How the API is used, and why:
   that answer is wrong the punch fails as ambiguous, so the next attempt reads first.
 - The API takes no time: Sonoran stamps the punch when it arrives, so every
   ``Delivery`` carries ``stamped_at`` (now, UTC).
-- Batches (``async_deliver_batch``): one request carries forced clock-outs and plain
-  clock-ins of people known to be off, one punch per person. The answer's mapping to
-  items is not documented; it is assumed to list one result per item in order (text
-  lines or a JSON array). An answer that cannot be mapped that way, or a refusal of
-  one item (``API ID NOT LINKED``), is resolved by delivering each punch of the batch
-  on its own as uncertain (clock-outs are forced again, clock-ins read first), so a
-  toggle is never sent twice. The client remembers punches of a batch whose outcome
-  is unknown (ambiguous failure, unmapped answer) and treats them as uncertain when
-  they come again, so the caller need not mark them.
+- The answer is read as one result per item, in order (text lines or a JSON
+  array); this client sends one item per request.
 - Errors: ``INVALID API KEY`` and 401/403 are authentication errors;
   ``INVALID COMMUNITY ID`` is ``TimeClockAccountError("unknown_community")`` in the
   credential check and an authentication error on delivery (credentials that were
@@ -43,10 +35,8 @@ How the API is used, and why:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
-from functools import partial
 import logging
 import re
 import time
@@ -71,7 +61,6 @@ DEFAULT_BASE_URL = "https://api.sonorancms.com"
 ID_TYPES = ("apiId", "username", "accId", "discord", "uniqueId")
 DEFAULT_ID_TYPE = "apiId"
 MIN_PLAN = 3
-DEFAULT_MAX_BATCH = 10
 CLOCK_PATH = "/general/clock_in_out"
 STATE_PATH = "/general/get_current_clock_in"
 PLAN_PATH = "/general/get_sub_version"
@@ -103,7 +92,6 @@ class SonoranClient:
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
         min_interval: float = 1.0,
-        max_batch: int = DEFAULT_MAX_BATCH,
     ) -> None:
         """Store the credentials; ``time_zone`` is unused (Sonoran stamps punches)."""
         self._session = session
@@ -113,16 +101,8 @@ class SonoranClient:
         self._sleep = sleep
         self._monotonic = clock
         self._min_interval = min_interval
-        self._max_batch = max(1, max_batch)
         self._next_at = 0.0
         self._lock = asyncio.Lock()
-        # Punches sent in a batch whose outcome is unknown: treated as uncertain.
-        self._suspect: set[str] = set()
-
-    @property
-    def max_batch(self) -> int:
-        """Return how many punches one request may carry."""
-        return self._max_batch
 
     async def async_validate(self) -> AccountInfo:
         """Check the credentials and that the community's plan can clock."""
@@ -153,98 +133,8 @@ class SonoranClient:
 
     async def async_deliver(self, punch: PunchRequest) -> Delivery:
         """Deliver one punch, or raise a ``TimeClockError``."""
-        uncertain = punch.uncertain or punch.punch_id in self._suspect
-        delivery = await self._deliver(replace(punch, uncertain=uncertain))
-        self._suspect.discard(punch.punch_id)
-        return delivery
-
-    async def async_deliver_batch(
-        self, punches: Sequence[PunchRequest]
-    ) -> list[Delivery]:
-        """Deliver a prefix of ``punches`` in as few requests as is safe.
-
-        Returns one ``Delivery`` per punch of a non-empty prefix, in order; the
-        caller sends the rest again. Raises when not even the first was delivered.
-        """
-        if not punches:
-            return []
-        batch = self._batchable_prefix(punches)
-        if len(batch) < 2:
-            return [await self.async_deliver(punches[0])]
-        items = [_item(punch) for punch in batch]
-        states = await self._send_batch(batch, items)
-        if states is None or len(states) != len(batch):
-            LOGGER.debug("Batch answer cannot be mapped; delivering one by one")
-            return await self._prefix(
-                (punch, partial(self.async_deliver, punch)) for punch in batch
-            )
-        return await self._prefix(
-            (punch, partial(self._confirm, punch, item, state))
-            for punch, item, state in zip(batch, items, states, strict=True)
-        )
-
-    async def _send_batch(
-        self, batch: Sequence[PunchRequest], items: list[Item]
-    ) -> list[bool] | None:
-        """Send a batch; its punches stay suspect unless it surely did nothing.
-
-        Returns ``None`` when the answer cannot be mapped or one item was refused.
-        """
-        fresh = {punch.punch_id for punch in batch} - self._suspect
-        self._suspect.update(fresh)
-        try:
-            return await self._send_items(items)
-        except TimeClockRejectedError:
-            return None
-        except TimeClockConnectionError as err:
-            if not err.ambiguous:
-                self._suspect.difference_update(fresh)
-            raise
-        except TimeClockError:
-            self._suspect.difference_update(fresh)
-            raise
-
-    def _batchable_prefix(self, punches: Sequence[PunchRequest]) -> list[PunchRequest]:
-        """Return the leading punches that may share one request."""
-        batch: list[PunchRequest] = []
-        seen: set[tuple[str, str]] = set()
-        for punch in punches[: self._max_batch]:
-            key = (_id_type(punch), punch.person)
-            if key in seen or not self._batchable(punch):
-                break
-            seen.add(key)
-            batch.append(punch)
-        return batch
-
-    def _batchable(self, punch: PunchRequest) -> bool:
-        """Return whether the punch can go out without reading the state first."""
-        try:
-            _item(punch)
-        except TimeClockRejectedError:
-            return False
-        if punch.action is Action.CLOCK_OUT:
-            return True
-        return not self._unsure(punch) and punch.punch_id not in self._suspect
-
-    async def _prefix(
-        self, steps: Iterable[tuple[PunchRequest, Callable[[], Awaitable[Delivery]]]]
-    ) -> list[Delivery]:
-        """Run delivery steps in order; stop at the first failure after a success."""
-        deliveries: list[Delivery] = []
-        for punch, step in steps:
-            try:
-                deliveries.append(await step())
-            except TimeClockError:
-                if not deliveries:
-                    raise
-                break
-            self._suspect.discard(punch.punch_id)
-        return deliveries
-
-    async def _deliver(self, punch: PunchRequest) -> Delivery:
-        """Deliver one punch whose uncertainty is settled."""
         item = _item(punch)
-        if punch.action is Action.CLOCK_IN and self._unsure(punch):
+        if punch.action is Action.CLOCK_IN:
             on_shift, started = await self._read(_identity(item))
             if on_shift:
                 return Delivery(
@@ -254,11 +144,6 @@ class SonoranClient:
         if states is None or len(states) != 1:
             raise TimeClockConnectionError("unexpected clock answer", ambiguous=True)
         return await self._confirm(punch, item, states[0])
-
-    @staticmethod
-    def _unsure(punch: PunchRequest) -> bool:
-        """Return whether a clock-in must read the state before it toggles."""
-        return punch.uncertain or punch.state.get("on_shift") is not False
 
     async def _confirm(self, punch: PunchRequest, item: Item, state: bool) -> Delivery:
         """Check the resulting state against the intended one; restore it if wrong."""

@@ -97,11 +97,6 @@ class TrackTikClient:
         self._closing: dict[str, int] = {}
 
     @property
-    def max_batch(self) -> int:
-        """Return how many punches one request may carry."""
-        return 1
-
-    @property
     def refresh_token(self) -> str | None:
         """Return the newest refresh token, the one to store."""
         return self._refresh_token
