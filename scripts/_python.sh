@@ -14,3 +14,27 @@ find_python() {
   echo "Python 3.13 not found: install it (python3.13 on PATH) or set PYTHON=/path/to/python3.13" >&2
   return 1
 }
+
+# The ends of the Home Assistant range that scripts/test and scripts/lint check:
+# TIME_CLOCK_HA_ENDS=both (default), oldest (the host's .venv) or newest (the root of
+# scripts/newest-ha-root).
+ends_selected() {
+  case "${TIME_CLOCK_HA_ENDS:=both}" in
+    both | oldest | newest) ;;
+    *)
+      echo "TIME_CLOCK_HA_ENDS must be both, oldest or newest, not $TIME_CLOCK_HA_ENDS" >&2
+      exit 2
+      ;;
+  esac
+}
+
+run_end() {
+  [ "$TIME_CLOCK_HA_ENDS" = both ] || [ "$TIME_CLOCK_HA_ENDS" = "$1" ]
+}
+
+announce() {
+  # announce END PYTHON-COMMAND...: print which Python and Home Assistant run next.
+  local end="$1"
+  shift
+  echo "=== $end end: $("$@" -c 'import sys; from homeassistant.const import __version__; print(f"Home Assistant {__version__} on Python {sys.version.split()[0]}")') ==="
+}

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
+import asyncio
+from collections.abc import Callable, Generator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
 from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.const import MAJOR_VERSION, MINOR_VERSION
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
@@ -119,7 +122,27 @@ async def call_punch(
     )
 
 
+class ReleaseSnapshotExtension(HomeAssistantSnapshotExtension):
+    """Home Assistant's snapshots, kept apart for each Home Assistant release."""
+
+    @classmethod
+    def dirname(cls, *, test_location: Any) -> str:
+        """Return snapshots/<major.minor>: registry entries differ between releases."""
+        base = Path(super().dirname(test_location=test_location))
+        return str(base / f"{MAJOR_VERSION}.{MINOR_VERSION}")
+
+
+async def until(hass: HomeAssistant, cond: Callable[[], bool], what: str) -> None:
+    """Run the loop (and real I/O to a fake backend) until ``cond`` holds."""
+    for _ in range(500):
+        await hass.async_block_till_done()
+        if cond():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
 @pytest.fixture
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     """Return the snapshot assertion with Home Assistant's serializer."""
-    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+    return snapshot.use_extension(ReleaseSnapshotExtension)

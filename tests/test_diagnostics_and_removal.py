@@ -113,21 +113,22 @@ async def test_repair_flow_clears_failed_list(
     issue_registry: ir.IssueRegistry,
 ) -> None:
     """Confirming the rejected-punches repair clears the failed list."""
-    from homeassistant.components.repairs import DOMAIN as REPAIRS
-    from homeassistant.components.repairs.issue_handler import (
-        async_process_repairs_platforms,
-    )
-
-    assert await async_setup_component(hass, REPAIRS, {})
+    assert await async_setup_component(hass, "repairs", {})
     fake_backend.errors = [TimeClockRejectedError("bad", code="INVALID_EMPLOYEE")]
     await call_punch(hass, "clock_in", JOHN)
     await hass.async_block_till_done()
-    await async_process_repairs_platforms(hass)
     issue_id = f"punch_rejected_{ENTRY_ID}"
-    manager = hass.data[REPAIRS]["flow_manager"]
-    result = await manager.async_init(DOMAIN, data={"issue_id": issue_id})
+    client = await hass_client()
+    # The fix flow runs as the frontend runs it: through the repairs HTTP API.
+    resp = await client.post(
+        "/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": issue_id}
+    )
+    assert resp.status == 200, await resp.text()
+    result = await resp.json()
     assert result["step_id"] == "confirm"
-    result = await manager.async_configure(result["flow_id"], {})
+    resp = await client.post(f"/api/repairs/issues/fix/{result['flow_id']}", json={})
+    assert resp.status == 200, await resp.text()
+    result = await resp.json()
     assert result["type"] == "create_entry"
     assert init_integration.runtime_data.account.store.failed == []
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None

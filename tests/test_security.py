@@ -50,6 +50,8 @@ from tests.fakes.protime import FakeProtime
 from tests.fakes.sonoran import FakeSonoran
 from tests.fakes.tracktik import FakeTrackTik
 
+from .conftest import until
+
 LOGGER_NAME = "custom_components.time_clock"
 HARNESS = "pytest_homeassistant_custom_component"
 READER_TOPIC = "tele/frontdoor/SENSOR"
@@ -276,16 +278,6 @@ async def vendor(
 
 
 # Helpers -----------------------------------------------------------------------------
-
-
-async def until(hass: HomeAssistant, cond: Callable[[], bool], what: str) -> None:
-    """Run the loop (and real I/O to the fake) until ``cond`` holds."""
-    for _ in range(500):
-        await hass.async_block_till_done()
-        if cond():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def add_account(hass: HomeAssistant, vendor: Vendor) -> ConfigEntry:

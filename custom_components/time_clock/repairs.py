@@ -19,13 +19,13 @@ class RejectedPunchesRepairFlow(RepairsFlow):
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
-    ) -> FlowResult:
+    ) -> FlowResult[Any, str]:
         """Start with the confirmation."""
         return await self.async_step_confirm()
 
     async def async_step_confirm(
         self, user_input: dict[str, Any] | None = None
-    ) -> FlowResult:
+    ) -> FlowResult[Any, str]:
         """Clear the failed list once the user has dealt with it."""
         if user_input is not None:
             entry = self.hass.config_entries.async_get_entry(self._entry_id)
