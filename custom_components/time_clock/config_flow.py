@@ -63,7 +63,7 @@ from .const import (
     LOGGER,
     SUBENTRY_EMPLOYEE,
 )
-from .employee import normalize_tag
+from .employee import ID_TYPE_VALUES, REFERENCE_VALUES, normalize_tag
 from .options_flow import TimeClockOptionsFlow
 from .readers import CONF_READERS
 
@@ -140,7 +140,7 @@ class TimeClockConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add an account: choose the backend, then its credentials."""
 
     VERSION = 1
-    MINOR_VERSION = 1
+    MINOR_VERSION = 2
 
     @classmethod
     @callback
@@ -368,14 +368,14 @@ EMPLOYEE_FIELDS: dict[str, dict[Any, Any]] = {
         vol.Optional(CONF_DESCRIPTION): _TEXT,
     },
     "sonoran": {
-        vol.Required(CONF_ID_TYPE, default="apiId"): _select(
-            ["apiId", "username", "accId", "discord", "uniqueId"], CONF_ID_TYPE
+        vol.Required(CONF_ID_TYPE, default="api_id"): _select(
+            list(ID_TYPE_VALUES), CONF_ID_TYPE
         ),
         vol.Required(CONF_IDENTIFIER): _TEXT,
     },
     "protime": {
         vol.Required(CONF_REFERENCE, default="id"): _select(
-            ["id", "@badge-number", "@employee-number"], CONF_REFERENCE
+            list(REFERENCE_VALUES), CONF_REFERENCE
         ),
         vol.Required(CONF_IDENTIFIER): _TEXT,
     },
@@ -385,7 +385,7 @@ EMPLOYEE_FIELDS: dict[str, dict[Any, Any]] = {
         vol.Optional(CONF_ACCOUNT): _NUMBER,
     },
 }
-NUMERIC_IDENTIFIER = {("tracktik", None), ("protime", "id"), ("sonoran", "uniqueId")}
+NUMERIC_IDENTIFIER = {("tracktik", None), ("protime", "id"), ("sonoran", "unique_id")}
 
 
 class EmployeeSubentryFlow(ConfigSubentryFlow):
