@@ -37,6 +37,7 @@ from .api import (
     TimeClockConnectionError,
 )
 from .api.http import url_error
+from .api.protime import DEFAULT_API_URL as PROTIME_API_URL
 from .backends import BACKENDS, create_backend
 from .const import (
     BACKEND_LOCAL,
@@ -75,6 +76,13 @@ ACCOUNT_ERRORS = {
     "plan_required",
     "licence_missing",
     "terminal_missing",
+}
+# Example URLs of the credential forms: texts hold no URLs (they are not translated).
+URL_EXAMPLES = {
+    "calamari_api_url": "https://acme.calamari.io/api",
+    "protime_url": "https://TENANT.myprotime.eu",
+    "protime_api_url": PROTIME_API_URL.format(tenant="TENANT"),
+    "tracktik_url": "https://acme.staffr.us",
 }
 _TEXT = TextSelector()
 _SECRET = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
@@ -214,6 +222,7 @@ class TimeClockConfigFlow(ConfigFlow, domain=DOMAIN):
                 _credentials_schema(backend), suggested
             ),
             errors=errors,
+            description_placeholders=URL_EXAMPLES,
         )
 
     async def _async_validate(
@@ -313,6 +322,7 @@ class TimeClockConfigFlow(ConfigFlow, domain=DOMAIN):
                 user_input or _unflatten(backend, entry.data),
             ),
             errors=errors,
+            description_placeholders=URL_EXAMPLES,
         )
 
     def _async_finish_update(
