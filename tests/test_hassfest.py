@@ -1146,3 +1146,28 @@ ir.async_create_issue(hass, DOMAIN, "x", is_fixable=True, translation_key="known
         "m.py:3: issues.known uses ['count'] the code does not give",
         "exceptions.stale: raised nowhere",
     )
+
+
+def _workflow(name: str) -> dict[str, Any]:
+    """Return a GitHub workflow of the repository ("on" read as a key, not as true)."""
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / name).read_text())
+    workflow["on"] = workflow.pop(True, workflow.get("on"))
+    return workflow
+
+
+def _steps(workflow: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """Return the steps of every job of a workflow."""
+    return [step for job in workflow["jobs"].values() for step in job["steps"]]
+
+
+def test_github_runs_hassfest_hacs_lint_and_tests() -> None:
+    """Pushes and pull requests run hassfest, the HACS action, scripts/lint and scripts/test."""
+    validate, tests = _workflow("validate.yml"), _workflow("tests.yml")
+    for workflow in (validate, tests):
+        assert {"push", "pull_request"} <= set(workflow["on"])
+    uses = {step.get("uses", "").split("@")[0]: step for step in _steps(validate)}
+    assert "home-assistant/actions/hassfest" in uses
+    assert uses["hacs/action"]["with"]["category"] == "integration"
+    assert {"scripts/lint", "scripts/test"} <= {
+        step.get("run") for step in _steps(tests)
+    }
