@@ -19,6 +19,7 @@ from custom_components.time_clock.const import DOMAIN
 
 from .conftest import ENTRY_ID, JANE, JOHN, call_punch
 from .fake_backend import FakeBackend
+from .fix_flow import start_rejected_punch_fix_flow
 
 
 async def test_diagnostics_hide_secrets_emails_and_tags(
@@ -132,6 +133,24 @@ async def test_repair_flow_clears_failed_list(
     assert result["type"] == "create_entry"
     assert init_integration.runtime_data.account.store.failed == []
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+async def test_repair_fix_flow_names_the_rejected_punch(
+    hass: HomeAssistant,
+    hass_client: Any,
+    fake_backend: FakeBackend,
+    init_integration: MockConfigEntry,
+) -> None:
+    """The fix flow's step gets the issue's placeholders: its text names the punch."""
+    result = await start_rejected_punch_fix_flow(hass, hass_client, fake_backend)
+    assert result["step_id"] == "confirm"
+    placeholders = result["description_placeholders"]
+    assert placeholders["account"] == "Workshop"
+    assert (placeholders["employee"], placeholders["code"]) == (
+        "John White",
+        "INVALID_EMPLOYEE",
+    )
+    assert placeholders["count"] == "1"
 
 
 async def test_remove_account_exports_undelivered_punches(

@@ -134,7 +134,7 @@ async def add_account(
     entry = result["result"]
     await hass.async_block_till_done()
     ann = await add_employee(hass, entry, "Ann Peeters", "id", str(ANN))
-    bart = await add_employee(hass, entry, "Bart Claes", "@badge-number", BART_BADGE)
+    bart = await add_employee(hass, entry, "Bart Claes", "badge_number", BART_BADGE)
     return entry, ann, bart
 
 
@@ -337,7 +337,7 @@ async def test_whole_life(
     assert again["reason"] == "already_configured"
 
     ann = await add_employee(hass, entry, "Ann Peeters", "id", str(ANN))
-    bart = await add_employee(hass, entry, "Bart Claes", "@badge-number", BART_BADGE)
+    bart = await add_employee(hass, entry, "Bart Claes", "badge_number", BART_BADGE)
     events = async_capture_events(hass, "time_clock_punch")
 
     # Online: by service and by button, each sent at once.

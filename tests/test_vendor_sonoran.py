@@ -131,7 +131,7 @@ async def entry(hass: HomeAssistant, sonoran: Harness) -> MockConfigEntry:
         unique_id=COMMUNITY.casefold(),
         data=SONORAN_DATA,
         subentries_data=[
-            _sonoran_employee(JOHN, "John White", "apiId", "api-1"),
+            _sonoran_employee(JOHN, "John White", "api_id", "api-1"),
             _sonoran_employee(JANE, "Jane Doe", "username", "Jane"),
         ],
     )
@@ -297,11 +297,11 @@ async def _add_employees(hass: HomeAssistant, entry: ConfigEntry) -> tuple[str, 
     result = await _add_employee(
         hass,
         entry,
-        {"name": "Ann", "id_type": "uniqueId", "identifier": "12a", "tags": []},
+        {"name": "Ann", "id_type": "unique_id", "identifier": "12a", "tags": []},
     )
     assert result["errors"] == {"identifier": "identifier_not_numeric"}
     for name, id_type, identifier in (
-        ("John White", "apiId", "api-1"),
+        ("John White", "api_id", "api-1"),
         ("Jane Doe", "username", "Jane"),
     ):
         result = await _add_employee(

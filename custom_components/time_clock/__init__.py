@@ -13,6 +13,7 @@ from homeassistant.helpers.typing import ConfigType
 from .account import TimeClockAccount, settings_fingerprint
 from .backends import async_create_backend
 from .const import DOMAIN
+from .employee import with_option_keys
 from .readers import ISSUE_MQTT_MISSING, ReaderInput
 from .removal import async_export_and_remove
 from .services import async_setup_services
@@ -35,6 +36,24 @@ type TimeClockConfigEntry = ConfigEntry[TimeClockData]
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the services once."""
     async_setup_services(hass)
+    return True
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: TimeClockConfigEntry) -> bool:
+    """Bring a stored account up to version 1.2; refuse one from a newer major version.
+
+    1.2: employees store the keys of the identifier and reference kinds
+    (``api_id``, ``badge_number``) instead of the vendor's values (``apiId``,
+    ``@badge-number``), which are not valid translation keys.
+    """
+    if entry.version > 1:
+        return False
+    if entry.minor_version < 2:
+        for subentry in list(entry.subentries.values()):
+            hass.config_entries.async_update_subentry(
+                entry, subentry, data=with_option_keys(subentry.data)
+            )
+        hass.config_entries.async_update_entry(entry, minor_version=2)
     return True
 
 

@@ -37,6 +37,7 @@ from .api import (
     TimeClockConnectionError,
 )
 from .api.http import url_error
+from .api.protime import DEFAULT_API_URL as PROTIME_API_URL
 from .backends import BACKENDS, create_backend
 from .const import (
     BACKEND_LOCAL,
@@ -63,7 +64,7 @@ from .const import (
     LOGGER,
     SUBENTRY_EMPLOYEE,
 )
-from .employee import normalize_tag
+from .employee import ID_TYPE_VALUES, REFERENCE_VALUES, normalize_tag
 from .options_flow import TimeClockOptionsFlow
 from .readers import CONF_READERS
 
@@ -75,6 +76,13 @@ ACCOUNT_ERRORS = {
     "plan_required",
     "licence_missing",
     "terminal_missing",
+}
+# Example URLs of the credential forms: texts hold no URLs (they are not translated).
+URL_EXAMPLES = {
+    "calamari_api_url": "https://acme.calamari.io/api",
+    "protime_url": "https://TENANT.myprotime.eu",
+    "protime_api_url": PROTIME_API_URL.format(tenant="TENANT"),
+    "tracktik_url": "https://acme.staffr.us",
 }
 _TEXT = TextSelector()
 _SECRET = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
@@ -140,7 +148,7 @@ class TimeClockConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add an account: choose the backend, then its credentials."""
 
     VERSION = 1
-    MINOR_VERSION = 1
+    MINOR_VERSION = 2
 
     @classmethod
     @callback
@@ -214,6 +222,7 @@ class TimeClockConfigFlow(ConfigFlow, domain=DOMAIN):
                 _credentials_schema(backend), suggested
             ),
             errors=errors,
+            description_placeholders=URL_EXAMPLES,
         )
 
     async def _async_validate(
@@ -313,6 +322,7 @@ class TimeClockConfigFlow(ConfigFlow, domain=DOMAIN):
                 user_input or _unflatten(backend, entry.data),
             ),
             errors=errors,
+            description_placeholders=URL_EXAMPLES,
         )
 
     def _async_finish_update(
@@ -368,14 +378,14 @@ EMPLOYEE_FIELDS: dict[str, dict[Any, Any]] = {
         vol.Optional(CONF_DESCRIPTION): _TEXT,
     },
     "sonoran": {
-        vol.Required(CONF_ID_TYPE, default="apiId"): _select(
-            ["apiId", "username", "accId", "discord", "uniqueId"], CONF_ID_TYPE
+        vol.Required(CONF_ID_TYPE, default="api_id"): _select(
+            list(ID_TYPE_VALUES), CONF_ID_TYPE
         ),
         vol.Required(CONF_IDENTIFIER): _TEXT,
     },
     "protime": {
         vol.Required(CONF_REFERENCE, default="id"): _select(
-            ["id", "@badge-number", "@employee-number"], CONF_REFERENCE
+            list(REFERENCE_VALUES), CONF_REFERENCE
         ),
         vol.Required(CONF_IDENTIFIER): _TEXT,
     },
@@ -385,7 +395,7 @@ EMPLOYEE_FIELDS: dict[str, dict[Any, Any]] = {
         vol.Optional(CONF_ACCOUNT): _NUMBER,
     },
 }
-NUMERIC_IDENTIFIER = {("tracktik", None), ("protime", "id"), ("sonoran", "uniqueId")}
+NUMERIC_IDENTIFIER = {("tracktik", None), ("protime", "id"), ("sonoran", "unique_id")}
 
 
 class EmployeeSubentryFlow(ConfigSubentryFlow):

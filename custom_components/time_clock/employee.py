@@ -4,14 +4,56 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from homeassistant.config_entries import ConfigSubentry
 
-from .const import CONF_DESCRIPTION, CONF_IDENTIFIER, CONF_PROJECT_ID, CONF_TAGS
+from .api.protime import BADGE_NUMBER, EMPLOYEE_NUMBER, REFERENCE_ID
+from .const import (
+    CONF_DESCRIPTION,
+    CONF_ID_TYPE,
+    CONF_IDENTIFIER,
+    CONF_PROJECT_ID,
+    CONF_REFERENCE,
+    CONF_TAGS,
+)
 from .reader_payload import normalize_uid
 
 EXTRA_KEYS = ("id_type", "reference", "position", "account")
+
+# The employee form offers these choices under translation keys; the backends name them
+# otherwise. Subentries store the keys (since config entry version 1.2), the clients get
+# the vendor's values.
+ID_TYPE_VALUES: Final = {
+    "api_id": "apiId",
+    "username": "username",
+    "acc_id": "accId",
+    "discord": "discord",
+    "unique_id": "uniqueId",
+}
+REFERENCE_VALUES: Final = {
+    "id": REFERENCE_ID,
+    "badge_number": BADGE_NUMBER,
+    "employee_number": EMPLOYEE_NUMBER,
+}
+VENDOR_VALUES: Final = {CONF_ID_TYPE: ID_TYPE_VALUES, CONF_REFERENCE: REFERENCE_VALUES}
+
+
+def vendor_value(key: str, value: Any) -> Any:
+    """Return what the backend calls a stored choice; other settings pass unchanged."""
+    return VENDOR_VALUES.get(key, {}).get(value, value)
+
+
+def with_option_keys(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Return subentry data with vendor values of the choices replaced by their keys."""
+    keys = {
+        name: {vendor: key for key, vendor in values.items()}
+        for name, values in VENDOR_VALUES.items()
+    }
+    return {
+        name: keys[name].get(value, value) if name in keys else value
+        for name, value in data.items()
+    }
 
 
 def normalize_tag(raw: str) -> str:
@@ -44,6 +86,8 @@ class Employee:
             project_id=int(project) if project not in (None, "") else None,
             description=data.get(CONF_DESCRIPTION) or None,
             extras={
-                key: data[key] for key in EXTRA_KEYS if data.get(key) not in (None, "")
+                key: vendor_value(key, data[key])
+                for key in EXTRA_KEYS
+                if data.get(key) not in (None, "")
             },
         )

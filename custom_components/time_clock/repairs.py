@@ -7,7 +7,10 @@ from typing import Any
 from homeassistant.components.repairs import RepairsFlow
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResult
+from homeassistant.helpers import issue_registry as ir
 import voluptuous as vol
+
+from .const import DOMAIN
 
 
 class RejectedPunchesRepairFlow(RepairsFlow):
@@ -32,7 +35,15 @@ class RejectedPunchesRepairFlow(RepairsFlow):
             if entry is not None and hasattr(entry, "runtime_data"):
                 await entry.runtime_data.account.store.async_clear_failed()
             return self.async_create_entry(data={})
-        return self.async_show_form(step_id="confirm", data_schema=vol.Schema({}))
+        # The step tells what was rejected: the issue's words live in the fix flow.
+        issue = ir.async_get(self.hass).async_get_issue(DOMAIN, self.issue_id)
+        return self.async_show_form(
+            step_id="confirm",
+            data_schema=vol.Schema({}),
+            description_placeholders=dict(issue.translation_placeholders or {})
+            if issue
+            else None,
+        )
 
 
 async def async_create_fix_flow(
