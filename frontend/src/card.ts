@@ -3,6 +3,7 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from "lit";
 import { localizer, type Localizer } from "./localize";
 import {
+  BACKEND_NAMES,
   accountStatus,
   actionOf,
   chartScale,
@@ -435,7 +436,14 @@ export class TimeClockCard extends LitElement {
           ? html`<span class="bad">${l.t("unreachable")}</span>`
           : l.t("state_unknown");
     return html`<section class="account" data-account=${account.entry_id}>
-      <h2>${account.title} <span class="backend">${account.backend}</span></h2>
+      <h2>
+        ${account.title}
+        <span class="backend"
+          >${account.backend === "local"
+            ? l.t("backend_local")
+            : (BACKEND_NAMES[account.backend] ?? account.backend)}</span
+        >
+      </h2>
       <dl class="stats">
         <div>
           <dt>${l.t("waiting_label")}</dt>

@@ -39,6 +39,14 @@ export interface WeekBar {
   open: boolean;
 }
 
+/** The vendors' product names, as their users know them (not translated). */
+export const BACKEND_NAMES: Record<string, string> = {
+  calamari: "Calamari Clockin",
+  sonoran: "SonoranCMS",
+  protime: "Protime",
+  tracktik: "TrackTik",
+};
+
 /** Return the accounts the card shows, each with only the employees it shows. */
 export function selectAccounts(accounts: AccountInfo[], config: CardConfig): AccountInfo[] {
   const wantedAccounts = new Set(config.accounts ?? []);

@@ -253,7 +253,7 @@ export const cardStyles = css`
     background: var(--tc-on);
   }
   .bar-box {
-    height: 48px;
+    height: 64px;
     display: flex;
     align-items: flex-end;
     justify-content: center;

@@ -238,13 +238,14 @@ describe("admin", () => {
   it("shows pending, reachable, last delivery and the failed punches with the repairs link", async () => {
     const { card } = await mount({ mode: "admin" });
     const office = root(card).querySelector(`[data-account="${OFFICE.entry_id}"]`)!;
-    expect(text(office.querySelector("h2"))).toBe("Office calamari");
+    expect(text(office.querySelector("h2"))).toBe("Office Calamari Clockin");
     expect(text(office.querySelector(".pending"))).toBe("3");
     expect(text(office.querySelector(".reachable"))).toBe("Not reachable");
     expect(text(office.querySelector(".last-delivery"))).toBe("Mon 09:15 AM");
     expect(text(office.querySelector(".failed"))).toBe("2 · Open repairs");
     expect(office.querySelector("a")!.getAttribute("href")).toBe("/config/repairs");
     const depot = root(card).querySelector(`[data-account="entry-depot"]`)!;
+    expect(text(depot.querySelector("h2"))).toBe("Depot Local record");
     expect(text(depot.querySelector(".reachable"))).toBe("Reachable");
     expect(text(depot.querySelector(".last-delivery"))).toBe("Never");
     expect(depot.querySelector("a")).toBeNull();

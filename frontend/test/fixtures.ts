@@ -29,12 +29,17 @@ export function employee(id: string, name: string) {
 }
 
 /** Return an account of the accounts answer. */
-export function account(entryId: string, title: string, employees: ReturnType<typeof employee>[]): AccountInfo {
+export function account(
+  entryId: string,
+  title: string,
+  employees: ReturnType<typeof employee>[],
+  backend = "calamari",
+): AccountInfo {
   const slug = title.toLowerCase().replace(/\W+/g, "_");
   return {
     entry_id: entryId,
     title,
-    backend: "calamari",
+    backend,
     device_id: `device-${entryId}`,
     entities: {
       pending_punches: `sensor.${slug}_pending_punches`,
@@ -50,7 +55,7 @@ export const JOHN = employee("sub-john", "John White");
 export const JANE = employee("sub-jane", "Jane Doe");
 export const SAM = employee("sub-sam", "Sam Green");
 export const OFFICE = account("entry-office", "Office", [JOHN, JANE]);
-export const DEPOT = account("entry-depot", "Depot", [SAM]);
+export const DEPOT = account("entry-depot", "Depot", [SAM], "local");
 
 /** Return the states of the fixtures: John on shift since 07:30 UTC, Jane and Sam off. */
 export function defaultStates(): Record<string, HassEntity> {
