@@ -24,8 +24,17 @@ const DASHBOARD = "time-clock";
 const EMPLOYEES = (process.env.EMPLOYEES ?? "").split(",").filter(Boolean);
 
 /** Run a websocket command with the page's own connection (the user's token). */
-function callWS(page, message) {
-  return page.evaluate((msg) => document.querySelector("home-assistant").hass.callWS(msg), message);
+async function callWS(page, message) {
+  const answer = await page.evaluate(
+    (msg) =>
+      document
+        .querySelector("home-assistant")
+        .hass.callWS(msg)
+        .then((result) => ({ result }), (error) => ({ error })),
+    message,
+  );
+  if ("error" in answer) throw new Error(`${message.type} failed: ${JSON.stringify(answer.error)}`);
+  return answer.result;
 }
 
 /** Create (or rewrite) the dashboard holding the card: a kiosk view and an admin view. */
@@ -148,7 +157,7 @@ async function measureRender(page, expected) {
 await run(
   `card-${SCHEME}`,
   async ({ page, config, report }) => {
-    page.setViewportSize({ width: 1280, height: 800 });
+    await page.setViewportSize({ width: 1280, height: 800 });
     for (const step of STEPS) {
       await report.section(page, step, async () => {
         if (step === "dashboard") {
