@@ -21,6 +21,7 @@ import aiohttp
 import pytest
 import pytest_socket  # type: ignore[import-untyped]
 
+from .browser import missing_browser_tools
 from .harness import (
     Account,
     Employee,
@@ -116,6 +117,15 @@ def mosquitto(e2e_tmp: Path) -> Iterator[Mosquitto]:
         broker.start()
     yield broker
     broker.stop()
+
+
+@pytest.fixture(scope="session")
+def browser_tools() -> None:
+    """Make sure node, Chromium and playwright-core are there for the browser tests."""
+    if (reason := missing_browser_tools()) is not None:
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
