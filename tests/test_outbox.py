@@ -13,8 +13,9 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import issue_registry as ir, storage
 from homeassistant.util import dt as dt_util
+from homeassistant.util.file import WriteError
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -551,3 +552,38 @@ async def test_punch_behind_others_whose_write_fails_is_not_recorded(
         "john.white@example.com",
         "jane.doe@example.com",
     ]
+
+
+@pytest.mark.parametrize("busy", [False, True], ids=["idle", "behind_others"])
+async def test_write_that_home_assistant_only_logs_refuses_the_punch(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    fake_backend: FakeBackend,
+    init_integration: MockConfigEntry,
+    busy: bool,
+) -> None:
+    """Home Assistant's Store logs a failed write and returns: the punch is refused."""
+    if busy:
+        fake_backend.down = True
+        await call_punch(hass, "clock_in", JANE)
+    events = async_capture_events(hass, "time_clock_punch")
+    real_write = storage.Store._async_write_data
+
+    async def failing_write(store: storage.Store, *args: Any) -> None:
+        if ".punches." in store.key:
+            raise WriteError("Read-only file system")
+        await real_write(store, *args)
+
+    with (
+        patch.object(storage.Store, "_async_write_data", failing_write),
+        pytest.raises(HomeAssistantError) as err,
+    ):
+        await call_punch(hass, "clock_in", JOHN)
+    await hass.async_block_till_done()
+
+    assert err.value.translation_key == "punch_not_stored"
+    assert "Read-only file system" in str(err.value)
+    assert events == []
+    state = hass.states.get(entity_id(hass, "binary_sensor", f"{JOHN}_on_shift"))
+    assert state is not None
+    assert state.state == "off"

@@ -46,6 +46,7 @@ import uuid
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import STORAGE_DIR, Store
 from homeassistant.util import dt as dt_util
+from homeassistant.util.file import WriteError
 
 from .api import Action
 from .const import DOMAIN, LOGGER
@@ -69,8 +70,19 @@ IN_FLIGHT_SHARE = 16
 IDLE_CURSOR_DELAY = 0.05
 
 
+class StorageWriteError(OSError):
+    """A storage file could not be written (Home Assistant only logs that)."""
+
+
 class TimeClockStore(Store[dict[str, Any]]):
-    """A storage file of this integration, with its migration hook."""
+    """A storage file of this integration, with its migration hook.
+
+    Home Assistant's ``Store`` logs a failed write and returns as if it had
+    written: ``async_save`` here raises ``StorageWriteError`` instead, so that a
+    punch the disk refused is never reported as recorded.
+    """
+
+    _write_failure: WriteError | None = None
 
     def __init__(self, hass: HomeAssistant, key: str) -> None:
         """Open the file ``key`` with atomic writes."""
@@ -81,6 +93,26 @@ class TimeClockStore(Store[dict[str, Any]]):
             minor_version=STORAGE_MINOR_VERSION,
             atomic_writes=True,
         )
+
+    async def async_save(self, data: dict[str, Any]) -> None:
+        """Write the file now; raise ``StorageWriteError`` when the write failed."""
+        self._take_write_failure()
+        await super().async_save(data)
+        if (failure := self._take_write_failure()) is not None:
+            raise StorageWriteError(str(failure)) from failure
+
+    def _take_write_failure(self) -> WriteError | None:
+        """Return the failure of the last write, and forget it."""
+        failure, self._write_failure = self._write_failure, None
+        return failure
+
+    async def _async_write_data(self, *args: Any) -> None:
+        """Write through Home Assistant, noting a failure it would only log."""
+        try:
+            await super()._async_write_data(*args)
+        except WriteError as err:
+            self._write_failure = err
+            raise
 
     async def _async_migrate_func(
         self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
