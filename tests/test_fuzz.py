@@ -967,7 +967,7 @@ punch_requests = st.builds(
     uncertain=st.booleans(),
 )
 client_calls = st.tuples(
-    st.sampled_from(["deliver", "deliver", "deliver", "validate", "states", "batch"]),
+    st.sampled_from(["deliver", "deliver", "deliver", "validate", "states"]),
     st.lists(punch_requests, min_size=1, max_size=3),
     st.lists(answers, min_size=1, max_size=6),
     answers,
@@ -992,11 +992,6 @@ async def call_client(client: Any, op: str, punches: list[PunchRequest]) -> Any:
         states = await client.async_fetch_states([p.person for p in punches])
         assert states is None or all(isinstance(v, bool) for v in states.values())
         return states
-    if op == "batch" and isinstance(client, SonoranClient):
-        deliveries = await client.async_deliver_batch(punches)
-        assert 1 <= len(deliveries) <= len(punches)
-        assert all(isinstance(d, Delivery) for d in deliveries)
-        return deliveries
     delivery = await client.async_deliver(punches[0])
     assert isinstance(delivery, Delivery)
     return delivery

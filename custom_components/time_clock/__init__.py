@@ -65,10 +65,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: TimeClockConfigEntry) ->
     readers = ReaderInput(hass=hass, entry=entry, account=account)
     entry.runtime_data = TimeClockData(account=account, readers=readers)
     entry.async_on_unload(account.async_shutdown)
+    # Employees added or removed while the storage loaded.
+    account.async_sync_employees()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     await readers.async_start()
     entry.async_on_unload(readers.async_stop)
     entry.async_on_unload(entry.add_update_listener(_async_update_listener))
+    # Employees added, changed or removed while the platforms were set up.
+    account.async_sync_employees()
     return True
 
 
@@ -87,6 +91,12 @@ async def async_remove_entry(hass: HomeAssistant, entry: TimeClockConfigEntry) -
 async def _async_update_listener(
     hass: HomeAssistant, entry: TimeClockConfigEntry
 ) -> None:
-    """Reload when employees, options or credentials change (not for a rotated token)."""
-    if entry.runtime_data.account.settings != settings_fingerprint(entry):
+    """Reload when options or credentials change; apply employees without a reload.
+
+    A refresh token the backend rotated changes nothing here.
+    """
+    account = entry.runtime_data.account
+    if account.settings != settings_fingerprint(entry):
         hass.config_entries.async_schedule_reload(entry.entry_id)
+    else:
+        account.async_sync_employees()

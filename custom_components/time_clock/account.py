@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.event import (
     async_track_point_in_utc_time,
     async_track_time_interval,
@@ -57,14 +57,15 @@ SYNC_INTERVAL = timedelta(minutes=5)
 
 
 def settings_fingerprint(entry: TimeClockConfigEntry) -> dict[str, Any]:
-    """Return what an account is built from, less the tokens a backend rotates itself."""
+    """Return what an account is built from: all but its employees and rotated tokens.
+
+    Employees are applied while the account runs (``async_sync_employees``); a
+    change of anything here reloads it.
+    """
     return {
         "title": entry.title,
         "data": {k: v for k, v in entry.data.items() if k != CONF_REFRESH_TOKEN},
         "options": dict(entry.options),
-        "subentries": {
-            key: (sub.title, dict(sub.data)) for key, sub in entry.subentries.items()
-        },
     }
 
 
@@ -80,16 +81,12 @@ class TimeClockAccount:
         self.backend = backend
         self.settings = settings_fingerprint(entry)
         self.store = PunchStore(hass, entry.entry_id)
-        self.employees = {
-            sub.subentry_id: Employee.from_subentry(sub)
-            for sub in entry.subentries.values()
-            if sub.subentry_type == SUBENTRY_EMPLOYEE
-        }
-        self.tags = {
-            tag: employee.employee_id
-            for employee in self.employees.values()
-            for tag in employee.tags
-        }
+        self.employees: dict[str, Employee] = {}
+        self.tags: dict[str, str] = {}
+        # The title and data each employee was built from, to spot a change.
+        self._built_from: dict[str, tuple[str, Mapping[str, Any]]] = {}
+        self._employee_listeners: list[Callable[[list[str]], None]] = []
+        self._read_employees()
         self.outbox = Outbox(hass, store=self.store, backend=backend, listener=self)
         self._lock = asyncio.Lock()
         self._listeners: dict[str | None, list[CALLBACK_TYPE]] = {}
@@ -130,6 +127,86 @@ class TimeClockAccount:
         self._auto_clock_out.clear()
         await self.outbox.async_stop()
         await self.store.async_flush()
+
+    # Employees -------------------------------------------------------------
+
+    def _read_employees(self) -> tuple[list[str], list[str], list[str]]:
+        """Take the employees from the entry's subentries; return added, changed, removed."""
+        current = {
+            sub.subentry_id: sub
+            for sub in self.entry.subentries.values()
+            if sub.subentry_type == SUBENTRY_EMPLOYEE
+        }
+        removed = [key for key in self.employees if key not in current]
+        added: list[str] = []
+        changed: list[str] = []
+        for key in removed:
+            del self.employees[key]
+            del self._built_from[key]
+        for key, sub in current.items():
+            built = self._built_from.get(key)
+            if built is not None and built[0] == sub.title and built[1] is sub.data:
+                continue
+            (changed if built is not None else added).append(key)
+            self.employees[key] = Employee.from_subentry(sub)
+            self._built_from[key] = (sub.title, sub.data)
+        if added or changed or removed:
+            self.tags = {
+                tag: employee.employee_id
+                for employee in self.employees.values()
+                for tag in employee.tags
+            }
+        return added, changed, removed
+
+    @callback
+    def async_sync_employees(self) -> None:
+        """Apply employees added, changed or removed in the entry, without a reload.
+
+        Home Assistant removes a removed employee's device and entities itself.
+        """
+        added, changed, removed = self._read_employees()
+        if not (added or changed or removed):
+            return
+        LOGGER.debug(
+            "%s: %s employees added, %s changed, %s removed",
+            self.entry.title,
+            len(added),
+            len(changed),
+            len(removed),
+        )
+        for employee_id in removed:
+            if unsub := self._auto_clock_out.pop(employee_id, None):
+                unsub()
+            self.store.forget_employee(employee_id)
+        for employee_id in added:
+            self._arm_auto_clock_out(employee_id)
+        if added:
+            for add in list(self._employee_listeners):
+                add(added)
+        if changed:
+            self._rename_devices(changed)
+            for employee_id in changed:
+                self._notify(employee_id)
+
+    def _rename_devices(self, employee_ids: list[str]) -> None:
+        """Give the devices of renamed employees their new names."""
+        registry = dr.async_get(self.hass)
+        for device in dr.async_entries_for_config_entry(registry, self.entry.entry_id):
+            for domain, key in device.identifiers:
+                if (
+                    domain == DOMAIN
+                    and key in employee_ids
+                    and device.name != (name := self.employees[key].name)
+                ):
+                    registry.async_update_device(device.id, name=name)
+
+    @callback
+    def async_add_employee_listener(
+        self, add: Callable[[list[str]], None]
+    ) -> Callable[[], None]:
+        """Call ``add`` with the ids of employees added while the account runs."""
+        self._employee_listeners.append(add)
+        return lambda: self._employee_listeners.remove(add)
 
     # Listeners -------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import TimeClockConfigEntry
 from .account import TimeClockAccount
-from .entity import EmployeeEntity, TimeClockEntity
+from .entity import EmployeeEntity, TimeClockEntity, async_add_employee_entities
 
 PARALLEL_UPDATES = 0
 
@@ -74,14 +74,14 @@ async def async_setup_entry(
     async_add_entities(
         TimeClockBinarySensor(account, description) for description in ACCOUNT_SENSORS
     )
-    for employee_id in account.employees:
-        async_add_entities(
-            (
-                EmployeeBinarySensor(account, description, employee_id)
-                for description in EMPLOYEE_SENSORS
-            ),
-            config_subentry_id=employee_id,
-        )
+    async_add_employee_entities(
+        entry,
+        async_add_entities,
+        lambda account, employee_id: (
+            EmployeeBinarySensor(account, description, employee_id)
+            for description in EMPLOYEE_SENSORS
+        ),
+    )
 
 
 class TimeClockBinarySensor(TimeClockEntity, BinarySensorEntity):

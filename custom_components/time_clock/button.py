@@ -10,7 +10,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import TimeClockConfigEntry
 from .api import Action
-from .entity import EmployeeEntity
+from .entity import EmployeeEntity, async_add_employee_entities
 from .punch import Source
 
 PARALLEL_UPDATES = 1
@@ -39,15 +39,14 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the buttons of each employee."""
-    account = entry.runtime_data.account
-    for employee_id in account.employees:
-        async_add_entities(
-            (
-                TimeClockButton(account, description, employee_id)
-                for description in BUTTONS
-            ),
-            config_subentry_id=employee_id,
-        )
+    async_add_employee_entities(
+        entry,
+        async_add_entities,
+        lambda account, employee_id: (
+            TimeClockButton(account, description, employee_id)
+            for description in BUTTONS
+        ),
+    )
 
 
 class TimeClockButton(EmployeeEntity, ButtonEntity):

@@ -2,11 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .account import TimeClockAccount
 from .const import DOMAIN
+
+if TYPE_CHECKING:
+    from . import TimeClockConfigEntry
+
+
+@callback
+def async_add_employee_entities(
+    entry: TimeClockConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    build: Callable[[TimeClockAccount, str], Iterable[Entity]],
+) -> None:
+    """Add the entities ``build`` makes for each employee, now and when one is added."""
+    account = entry.runtime_data.account
+
+    @callback
+    def add(employee_ids: Iterable[str]) -> None:
+        for employee_id in employee_ids:
+            # An employee removed meanwhile has no subentry to add entities to.
+            if employee_id in entry.subentries:
+                async_add_entities(
+                    build(account, employee_id), config_subentry_id=employee_id
+                )
+
+    add(list(account.employees))
+    entry.async_on_unload(account.async_add_employee_listener(add))
 
 
 class TimeClockEntity(Entity):

@@ -18,7 +18,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import TimeClockConfigEntry
 from .account import TimeClockAccount
-from .entity import EmployeeEntity, TimeClockEntity
+from .entity import EmployeeEntity, TimeClockEntity, async_add_employee_entities
 
 PARALLEL_UPDATES = 0
 
@@ -70,14 +70,14 @@ async def async_setup_entry(
     async_add_entities(
         TimeClockSensor(account, description) for description in ACCOUNT_SENSORS
     )
-    for employee_id in account.employees:
-        async_add_entities(
-            (
-                EmployeeSensor(account, description, employee_id)
-                for description in EMPLOYEE_SENSORS
-            ),
-            config_subentry_id=employee_id,
-        )
+    async_add_employee_entities(
+        entry,
+        async_add_entities,
+        lambda account, employee_id: (
+            EmployeeSensor(account, description, employee_id)
+            for description in EMPLOYEE_SENSORS
+        ),
+    )
 
 
 class TimeClockSensor(TimeClockEntity, SensorEntity):

@@ -733,6 +733,13 @@ class PunchStore:
             if record.history and record.history[0][0] < cutoff:
                 record.history = [item for item in record.history if item[0] >= cutoff]
 
+    def forget_employee(self, employee_id: str) -> None:
+        """Drop the state of an employee who was removed."""
+        if self.employees.pop(employee_id, None) is not None:
+            self.backend_state.pop(employee_id, None)
+            self._employee_changed(employee_id)
+            self._schedule_state_save()
+
     def forget_employees(self, keep: Iterable[str]) -> None:
         """Drop the state of employees no longer configured."""
         keep = set(keep)
