@@ -10,6 +10,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.time_clock.const import DOMAIN
 
 from .conftest import JANE, JOHN
+from .fakes.sonoran import FakeSonoran
 
 
 async def test_user_creates_local_account(hass: HomeAssistant) -> None:
@@ -232,3 +233,35 @@ async def test_employee_reader_allow_list(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"]["readers"] == ["Back door"]
+
+
+async def test_sonoran_account_at_a_url_of_its_own(
+    hass: HomeAssistant, socket_enabled: None
+) -> None:
+    """SonoranCMS behind a proxy: the advanced API URL is checked and kept."""
+    fake = FakeSonoran(community_id="AcmeRP", api_key="key-123")
+    url = await fake.start()
+    try:
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": SOURCE_USER}
+        )
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {"next_step_id": "sonoran"}
+        )
+        assert result["step_id"] == "sonoran"
+        credentials = {"community_id": "AcmeRP", "api_key": "key-123"}
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"],
+            {**credentials, "advanced": {"api_url": "http://sonoran.example.com"}},
+        )
+        assert result["errors"] == {"base": "https_required"}
+        assert fake.requests == []
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {**credentials, "advanced": {"api_url": url}}
+        )
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        assert result["data"] == {"backend": "sonoran", **credentials, "api_url": url}
+        assert [r["type"] for r in fake.requests] == ["GET_SUB_VERSION"]
+        await hass.async_block_till_done()
+    finally:
+        await fake.stop()

@@ -38,6 +38,7 @@ from .api import (
 )
 from .api.http import url_error
 from .api.protime import DEFAULT_API_URL as PROTIME_API_URL
+from .api.sonoran import DEFAULT_BASE_URL as SONORAN_API_URL
 from .backends import BACKENDS, create_backend
 from .const import (
     BACKEND_LOCAL,
@@ -81,6 +82,7 @@ ACCOUNT_ERRORS = {
 URL_EXAMPLES = {
     "calamari_api_url": "https://acme.calamari.io/api",
     "protime_url": "https://TENANT.myprotime.eu",
+    "sonoran_api_url": SONORAN_API_URL,
     "protime_api_url": PROTIME_API_URL.format(tenant="TENANT"),
     "tracktik_url": "https://acme.staffr.us",
 }
@@ -109,7 +111,11 @@ REAUTH_FIELDS = {
     "protime": (CONF_CLIENT_ID, CONF_CLIENT_SECRET),
     "tracktik": (CONF_USERNAME, CONF_PASSWORD),
 }
-PROTIME_ADVANCED = (CONF_API_URL, CONF_TOKEN_URL, CONF_TERMINAL_ID)
+# The fields of each backend's collapsed "Advanced" section.
+ADVANCED = {
+    "sonoran": (CONF_API_URL,),
+    "protime": (CONF_API_URL, CONF_TOKEN_URL, CONF_TERMINAL_ID),
+}
 
 
 def _credentials_schema(backend: str) -> vol.Schema:
@@ -117,9 +123,9 @@ def _credentials_schema(backend: str) -> vol.Schema:
     fields: dict[Any, Any] = {
         vol.Required(key): sel for key, sel in CREDENTIALS[backend].items()
     }
-    if backend == "protime":
+    if advanced := ADVANCED.get(backend):
         fields[vol.Optional(SECTION_ADVANCED)] = section(
-            vol.Schema({vol.Optional(key): _TEXT for key in PROTIME_ADVANCED}),
+            vol.Schema({vol.Optional(key): _TEXT for key in advanced}),
             {"collapsed": True},
         )
     return vol.Schema(fields)
@@ -139,8 +145,8 @@ def _flatten(user_input: Mapping[str, Any]) -> dict[str, Any]:
 def _unflatten(backend: str, data: Mapping[str, Any]) -> dict[str, Any]:
     """Return stored settings as form values (advanced fields in their section)."""
     values = {k: v for k, v in data.items() if k in CREDENTIALS[backend]}
-    if backend == "protime":
-        values[SECTION_ADVANCED] = {k: data[k] for k in PROTIME_ADVANCED if k in data}
+    if advanced := ADVANCED.get(backend):
+        values[SECTION_ADVANCED] = {k: data[k] for k in advanced if k in data}
     return values
 
 
