@@ -591,3 +591,39 @@ async def test_store_then_fail_never_duplicates(
     assert fake.duplicates == 0
     assert held(fake) == [wall(p, w) for p, _a, w in made]
     assert_pairs(fake, made)
+
+
+async def test_site_location_option_is_the_clockings_geolocation(
+    hass: HomeAssistant, fake: FakeProtime
+) -> None:
+    """The site's location set in the options is sent instead of Home Assistant's home."""
+    entry, ann, _bart = await add_account(hass, fake)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "settings"}
+    )
+    assert result["step_id"] == "settings"
+    schema = result["data_schema"].schema
+    suggested = next(
+        key.description["suggested_value"] for key in schema if key == "location"
+    )
+    assert suggested == {
+        "latitude": hass.config.latitude,
+        "longitude": hass.config.longitude,
+    }
+    site = {"latitude": 51.0543, "longitude": 3.7174}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            "debounce": 3,
+            "tag_scanned": True,
+            "auto_clock_out_hours": 0,
+            "location": site,
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+
+    await call(hass, "clock_in", entry, ann)
+    await delivered(hass, entry)
+    assert fake.clockings[-1]["geolocation"] == site

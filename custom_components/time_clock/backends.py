@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from homeassistant.const import CONF_LATITUDE, CONF_LOCATION, CONF_LONGITUDE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util import dt as dt_util
@@ -39,9 +40,10 @@ def create_backend(
     data: Mapping[str, Any],
     *,
     title: str = "",
+    options: Mapping[str, Any] | None = None,
     on_tokens: Callable[[str], None] | None = None,
 ) -> Backend:
-    """Return the backend client for an account's settings."""
+    """Return the backend client for an account's settings and options."""
     session = async_get_clientsession(hass)
     time_zone = dt_util.get_default_time_zone()
     match data.get(CONF_BACKEND, BACKEND_LOCAL):
@@ -61,6 +63,8 @@ def create_backend(
             )
         case "protime":
             terminal = data.get(CONF_TERMINAL_ID)
+            # The site's geolocation option; Home Assistant's home when unset.
+            site = (options or {}).get(CONF_LOCATION) or {}
             return ProtimeClient(
                 session=session,
                 tenant=data[CONF_TENANT],
@@ -70,8 +74,8 @@ def create_backend(
                 api_url=data.get(CONF_API_URL) or None,
                 token_url=data.get(CONF_TOKEN_URL) or None,
                 terminal_id=int(terminal) if terminal not in (None, "") else None,
-                latitude=hass.config.latitude,
-                longitude=hass.config.longitude,
+                latitude=float(site.get(CONF_LATITUDE, hass.config.latitude)),
+                longitude=float(site.get(CONF_LONGITUDE, hass.config.longitude)),
             )
         case "tracktik":
             return TrackTikClient(
@@ -98,7 +102,9 @@ def async_create_backend(hass: HomeAssistant, entry: Any) -> Backend:
                 entry, data={**entry.data, CONF_REFRESH_TOKEN: refresh_token}
             )
 
-    return create_backend(hass, entry.data, title=entry.title, on_tokens=on_tokens)
+    return create_backend(
+        hass, entry.data, title=entry.title, options=entry.options, on_tokens=on_tokens
+    )
 
 
 BACKENDS = (

@@ -10,10 +10,12 @@ from homeassistant.components.mqtt.util import (
     valid_subscribe_topic,
 )
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
-from homeassistant.const import CONF_NAME
+from homeassistant.const import CONF_LATITUDE, CONF_LOCATION, CONF_LONGITUDE, CONF_NAME
 from homeassistant.exceptions import TemplateError
 from homeassistant.helpers.selector import (
     BooleanSelector,
+    LocationSelector,
+    LocationSelectorConfig,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -63,6 +65,9 @@ SETTINGS_SCHEMA = vol.Schema(
                 mode=NumberSelectorMode.BOX,
             )
         ),
+        vol.Optional(CONF_LOCATION): LocationSelector(
+            LocationSelectorConfig(radius=False)
+        ),
     }
 )
 READER_SCHEMA = vol.Schema(
@@ -108,13 +113,17 @@ class TimeClockOptionsFlow(OptionsFlow):
     async def async_step_settings(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Change the debounce window, tag_scanned and the automatic clock-out."""
+        """Change the debounce window, tag_scanned, the automatic clock-out and the site."""
         if user_input is not None:
             return self._save(**user_input)
+        home = {
+            CONF_LATITUDE: self.hass.config.latitude,
+            CONF_LONGITUDE: self.hass.config.longitude,
+        }
         return self.async_show_form(
             step_id="settings",
             data_schema=self.add_suggested_values_to_schema(
-                SETTINGS_SCHEMA, self.config_entry.options
+                SETTINGS_SCHEMA, {CONF_LOCATION: home, **self.config_entry.options}
             ),
         )
 
