@@ -10,6 +10,8 @@ from homeassistant.data_entry_flow import FlowResultType, InvalidData
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from .conftest import JANE, JOHN
+
 FRONT = {
     "name": "Front door",
     "topic": "tele/frontdoor/SENSOR",
@@ -318,3 +320,28 @@ async def test_remove_reader(
     assert [r.name for r in init_integration.runtime_data.readers.readers] == [
         "Back door"
     ]
+
+
+@pytest.mark.parametrize("entry_options", [WITH_READERS])
+async def test_renamed_reader_is_renamed_in_allow_lists(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """An employee limited to a reader keeps it, under its new name."""
+    john = init_integration.subentries[JOHN]
+    hass.config_entries.async_update_subentry(
+        init_integration,
+        john,
+        data={**john.data, "readers": ["back door", "Front door"]},
+    )
+    await hass.async_block_till_done()
+    result = await open_step(hass, init_integration, "edit_reader")
+    result = await submit(hass, result, {"reader": "Back door"})
+    result = await submit(hass, result, {**BACK, "name": "Loading dock"})
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.subentries[JOHN].data["readers"] == [
+        "Loading dock",
+        "Front door",
+    ]
+    assert "readers" not in init_integration.subentries[JANE].data
+    assert init_integration.state is ConfigEntryState.LOADED

@@ -190,6 +190,9 @@ class TimeClockOptionsFlow(OptionsFlow):
                 if index is None:
                     readers.append(reader)
                 else:
+                    self._rename_in_allow_lists(
+                        str(readers[index].get(CONF_NAME, "")), reader[CONF_NAME]
+                    )
                     readers[index] = reader
                 return self._save(**{CONF_READERS: readers})
         suggested = user_input or (readers[index] if index is not None else {})
@@ -198,6 +201,27 @@ class TimeClockOptionsFlow(OptionsFlow):
             data_schema=self.add_suggested_values_to_schema(READER_SCHEMA, suggested),
             errors=errors,
         )
+
+    def _rename_in_allow_lists(self, old: str, new: str) -> None:
+        """Make employees limited to a renamed reader name it by its new name."""
+        if old == new:
+            return
+        entry = self.config_entry
+        for subentry in list(entry.subentries.values()):
+            allowed = subentry.data.get(CONF_READERS)
+            if not isinstance(allowed, list) or not any(
+                str(name).casefold() == old.casefold() for name in allowed
+            ):
+                continue
+            renamed = [
+                new if str(name).casefold() == old.casefold() else name
+                for name in allowed
+            ]
+            self.hass.config_entries.async_update_subentry(
+                entry,
+                subentry,
+                data={**subentry.data, CONF_READERS: list(dict.fromkeys(renamed))},
+            )
 
     def _validate(
         self,
