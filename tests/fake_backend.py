@@ -29,6 +29,10 @@ class FakeBackend:
         self.fail_after: int | None = None
         self.state_for: dict[str, Mapping[str, object]] = {}
 
+    async def async_probe(self) -> bool:
+        """Answer unless down."""
+        return not self.down
+
     async def async_validate(self) -> AccountInfo:
         """Accept the credentials."""
         return AccountInfo(unique_id="fake", title="Fake")

@@ -140,3 +140,29 @@ def test_option_keys_name_every_vendor_value_once() -> None:
             field = "id_type" if values is ID_TYPE_VALUES else "reference"
             assert with_option_keys({field: vendor}) == {field: key}
             assert with_option_keys({field: key}) == {field: key}
+
+
+async def test_local_account_is_reachable_from_the_start(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """A local account keeps its record in Home Assistant: always reachable."""
+    reachable = entity_id(hass, "binary_sensor", f"{ENTRY_ID}_backend_reachable")
+    assert hass.states.get(reachable).state == "on"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("down", "expected"), [(False, "on"), (True, "off")])
+async def test_vendor_reachability_known_after_the_first_sync(
+    hass: HomeAssistant,
+    fake_backend: FakeBackend,
+    mock_config_entry: MockConfigEntry,
+    down: bool,
+    expected: str,
+) -> None:
+    """A backend that cannot tell states is asked whether it answers at start."""
+    fake_backend.down = down
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    reachable = entity_id(hass, "binary_sensor", f"{ENTRY_ID}_backend_reachable")
+    assert hass.states.get(reachable).state == expected  # type: ignore[union-attr]

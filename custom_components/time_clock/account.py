@@ -22,6 +22,7 @@ from .api import (
     Delivery,
     PunchRequest,
     TimeClockAuthenticationError,
+    TimeClockConnectionError,
     TimeClockError,
     TimeClockRejectedError,
 )
@@ -87,7 +88,9 @@ class TimeClockAccount:
         self._built_from: dict[str, tuple[str, Mapping[str, Any]]] = {}
         self._employee_listeners: list[Callable[[list[str]], None]] = []
         self._read_employees()
-        self.outbox = Outbox(hass, store=self.store, backend=backend, listener=self)
+        self.outbox = Outbox(
+            hass, name=entry.title, store=self.store, backend=backend, listener=self
+        )
         self._lock = asyncio.Lock()
         self._listeners: dict[str | None, list[CALLBACK_TYPE]] = {}
         self._minute_listeners: dict[str, list[CALLBACK_TYPE]] = {}
@@ -278,20 +281,26 @@ class TimeClockAccount:
         persons = {
             e.identifier: key for key, e in self.employees.items() if e.identifier
         }
-        if not persons or self.outbox.paused:
+        if self.outbox.paused:
             return
         # A punch made while the answer travels is newer than the answer.
         seen = {key: self._sync_mark(key) for key in persons.values()}
         try:
-            states = await self.backend.async_fetch_states(list(persons))
+            states = (
+                await self.backend.async_fetch_states(list(persons))
+                if persons
+                else None
+            )
         except TimeClockError as err:
             LOGGER.debug("State sync failed: %s", err)
+            # Any answer but a failed connection shows the backend is there.
+            self._set_reachable(not isinstance(err, TimeClockConnectionError))
             return
         if states is None:
+            # The backend cannot tell states cheaply: learn whether it answers.
+            self._set_reachable(await self.backend.async_probe())
             return
-        if self.outbox.reachable is not True:
-            self.outbox.reachable = True
-            self._notify(None)
+        self._set_reachable(True)
         busy = {key for key in persons.values() if self.store.pending_for(key)}
         folded = {person.casefold(): on for person, on in states.items()}
         for person, employee_id in persons.items():
@@ -309,6 +318,12 @@ class TimeClockAccount:
                 self.store.set_on_shift(employee_id, on_shift, dt_util.utcnow())
                 self._arm_auto_clock_out(employee_id)
                 self._notify(employee_id)
+
+    def _set_reachable(self, reachable: bool) -> None:
+        """Note whether the backend answers, and tell the account's entities."""
+        if self.outbox.reachable is not reachable:
+            self.outbox.reachable = reachable
+            self._notify(None)
 
     def _sync_mark(self, employee_id: str) -> tuple[bool, datetime | None]:
         """Return what a punch changes in an employee's state (to spot one)."""

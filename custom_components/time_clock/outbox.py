@@ -64,12 +64,14 @@ class Outbox:
         self,
         hass: HomeAssistant,
         *,
+        name: str,
         store: PunchStore,
         backend: Backend,
         listener: OutboxListener,
     ) -> None:
         """Prepare the sender; ``async_start`` starts it."""
         self._hass = hass
+        self._name = name
         self._store = store
         self._backend = backend
         self._listener = listener
@@ -79,8 +81,24 @@ class Outbox:
         self.attempts = 0
         self.not_before: datetime | None = None
         self.paused = False
-        self.reachable: bool | None = None
+        self._reachable: bool | None = None
         self.last_error: str | None = None
+
+    @property
+    def reachable(self) -> bool | None:
+        """Return whether the backend answered lately; ``None`` before it was asked."""
+        return self._reachable
+
+    @reachable.setter
+    def reachable(self, reachable: bool) -> None:
+        """Note whether the backend answers; log once when that changes."""
+        if reachable is self._reachable:
+            return
+        if not reachable:
+            LOGGER.info("The backend of %s cannot be reached; punches wait", self._name)
+        elif self._reachable is False:
+            LOGGER.info("The backend of %s can be reached again", self._name)
+        self._reachable = reachable
 
     @callback
     def async_start(self, create_task: Callable[..., asyncio.Task[None]]) -> None:

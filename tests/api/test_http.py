@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import aiohttp
+from aiohttp import web
 from multidict import CIMultiDict
 import pytest
 
-from custom_components.time_clock.api.http import Pacer, Response, basic_auth, url_error
+from custom_components.time_clock.api.http import (
+    Pacer,
+    Response,
+    async_probe,
+    basic_auth,
+    url_error,
+)
 
 
 @pytest.mark.parametrize(
@@ -59,3 +67,20 @@ async def test_pacer_windows_and_blocks() -> None:
     assert pacer.delay() == 0
     pacer.block_for(20)
     assert pacer.delay() == pytest.approx(20)
+
+
+async def test_probe_answers_whether_anything_answers(socket_enabled: None) -> None:
+    """Any HTTP status means the backend is there; a closed port means it is not."""
+    app = web.Application()
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        async with aiohttp.ClientSession() as session:
+            assert await async_probe(session, f"http://127.0.0.1:{port}/api")
+            await runner.cleanup()
+            assert not await async_probe(session, f"http://127.0.0.1:{port}/api")
+    finally:
+        await runner.cleanup()

@@ -39,6 +39,7 @@ from .http import (
     DEFAULT_TIMEOUT,
     Pacer,
     Response,
+    async_probe,
     async_request,
     basic_auth,
 )
@@ -169,6 +170,10 @@ class CalamariClient:
                 status,
             )
         return Delivery()
+
+    async def async_probe(self) -> bool:
+        """Return whether the backend answers at all (no credentials sent)."""
+        return await async_probe(self._session, self._base)
 
     async def async_fetch_states(self, persons: Sequence[str]) -> Mapping[str, bool]:
         """Return whether each person is on shift; persons Calamari omits are left out."""

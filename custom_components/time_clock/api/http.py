@@ -18,6 +18,7 @@ from .errors import TimeClockConnectionError
 
 USER_AGENT = "TimeClock-HomeAssistant/1.0 (+https://github.com/time-clock/time_clock)"
 DEFAULT_TIMEOUT = 20.0
+PROBE_TIMEOUT = 10.0
 # 500 and 504 may come after the backend acted on the request; 502 and 503 come
 # from a proxy or an overloaded server that did not.
 AMBIGUOUS_STATUSES = frozenset({500, 504})
@@ -95,6 +96,15 @@ async def async_request(
         raise TimeClockConnectionError(
             f"connection lost: {type(err).__name__}", ambiguous=True
         ) from err
+
+
+async def async_probe(session: aiohttp.ClientSession, url: str) -> bool:
+    """Return whether a backend answers at all (any HTTP status); send no credentials."""
+    try:
+        await async_request(session, "HEAD", url, timeout=PROBE_TIMEOUT)
+    except TimeClockConnectionError:
+        return False
+    return True
 
 
 def basic_auth(username: str, password: str) -> str:

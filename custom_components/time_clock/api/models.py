@@ -71,6 +71,9 @@ class Backend(Protocol):
     async def async_deliver(self, punch: PunchRequest) -> Delivery:
         """Deliver one punch, or raise a ``TimeClockError``."""
 
+    async def async_probe(self) -> bool:
+        """Return whether the backend answers at all (for when states cannot tell)."""
+
     async def async_fetch_states(
         self, persons: Sequence[str]
     ) -> Mapping[str, bool] | None:

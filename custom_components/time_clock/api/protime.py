@@ -42,7 +42,7 @@ from .errors import (
     TimeClockRateLimitedError,
     TimeClockRejectedError,
 )
-from .http import AMBIGUOUS_STATUSES, Response, async_request
+from .http import AMBIGUOUS_STATUSES, Response, async_probe, async_request
 from .models import AccountInfo, Delivery, PunchRequest
 
 LOGGER = logging.getLogger(__package__)
@@ -204,6 +204,10 @@ class ProtimeClient:
                 raise TimeClockConnectionError(str(err), ambiguous=True) from err
             raise
         return Delivery()
+
+    async def async_probe(self) -> bool:
+        """Return whether the backend answers at all (no credentials sent)."""
+        return await async_probe(self._session, self._api_url)
 
     async def async_fetch_states(
         self, persons: Sequence[str]

@@ -52,7 +52,7 @@ from .errors import (
     TimeClockRateLimitedError,
     TimeClockRejectedError,
 )
-from .http import AMBIGUOUS_STATUSES, Response, async_request
+from .http import AMBIGUOUS_STATUSES, Response, async_probe, async_request
 from .models import AccountInfo, Action, Delivery, PunchRequest
 
 LOGGER = logging.getLogger(__package__)
@@ -117,6 +117,10 @@ class SonoranClient:
             unique_id=self._community_id.strip().casefold(),
             title=f"SonoranCMS {self._community_id.strip()}",
         )
+
+    async def async_probe(self) -> bool:
+        """Return whether the backend answers at all (no credentials sent)."""
+        return await async_probe(self._session, self._base_url)
 
     async def async_fetch_states(
         self, persons: Sequence[str]

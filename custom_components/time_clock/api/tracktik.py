@@ -35,7 +35,7 @@ from .errors import (
     TimeClockRateLimitedError,
     TimeClockRejectedError,
 )
-from .http import AMBIGUOUS_STATUSES, Response, async_request
+from .http import AMBIGUOUS_STATUSES, Response, async_probe, async_request
 from .models import AccountInfo, Action, Delivery, PunchRequest
 
 LOGGER = logging.getLogger(__package__)
@@ -120,6 +120,10 @@ class TrackTikClient:
         if punch.action is Action.CLOCK_IN:
             return await self._async_clock_in(punch)
         return await self._async_clock_out(punch)
+
+    async def async_probe(self) -> bool:
+        """Return whether the backend answers at all (no credentials sent)."""
+        return await async_probe(self._session, self._portal_url)
 
     async def async_fetch_states(
         self, persons: Sequence[str]
