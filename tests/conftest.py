@@ -7,7 +7,7 @@ from collections.abc import Callable, Generator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from unittest.mock import patch
+from unittest.mock import PropertyMock, patch
 
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import MAJOR_VERSION, MINOR_VERSION
@@ -43,6 +43,17 @@ def employee(
         title=name,
         unique_id=None,
     )
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Generator[None]:
+    """Enable the entities that are disabled by default (as core's fixture does)."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        return_value=True,
+        new_callable=PropertyMock,
+    ):
+        yield
 
 
 @pytest.fixture

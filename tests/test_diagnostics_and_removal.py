@@ -9,7 +9,10 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
@@ -17,7 +20,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from custom_components.time_clock.api import TimeClockRejectedError
 from custom_components.time_clock.const import DOMAIN
 
-from .conftest import ENTRY_ID, JANE, JOHN, call_punch
+from .conftest import ENTRY_ID, JANE, JOHN, call_punch, entity_id, until
 from .fake_backend import FakeBackend
 from .fix_flow import start_rejected_punch_fix_flow
 
@@ -58,8 +61,10 @@ async def test_diagnostics_hide_secrets_emails_and_tags(
     assert result["runtime"]["outbox"]["reachable"] is False
 
 
-async def test_logbook_describes_punches(hass: HomeAssistant) -> None:
-    """The logbook says who clocked in or out, where, and what was rejected."""
+async def test_logbook_describes_rejections_and_unknown_tags(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Rejected punches land on the employee's page; unknown tags are named."""
     from homeassistant.core import Event
 
     from custom_components.time_clock.logbook import async_describe_events
@@ -68,41 +73,69 @@ async def test_logbook_describes_punches(hass: HomeAssistant) -> None:
     async_describe_events(
         hass, lambda domain, event_type, fn: described.__setitem__(event_type, fn)
     )
-    cases = [
-        (
-            "time_clock_punch",
-            {
-                "employee": "John White",
-                "action": "clock_in",
-                "reader": "Front door",
-                "source": "reader",
-                "delivered": False,
-            },
-        ),
-        (
-            "time_clock_punch",
-            {
-                "employee": "John White",
-                "action": "clock_out",
-                "source": "button",
-                "delivered": True,
-                "account": "Workshop",
-            },
-        ),
-        (
-            "time_clock_punch_failed",
-            {"employee": "Jane Doe", "action": "clock_in", "code": "INVALID_TIME"},
-        ),
-        ("time_clock_unknown_tag", {"reader": "Back door"}),
+    assert set(described) == {"time_clock_punch_failed", "time_clock_unknown_tag"}
+    failed = {
+        "employee": "Jane Doe",
+        "employee_id": JANE,
+        "action": "clock_in",
+        "code": "INVALID_TIME",
+    }
+    assert described["time_clock_punch_failed"](
+        Event("time_clock_punch_failed", failed)
+    ) == {
+        "name": "Jane Doe",
+        "message": "clocked in, but the backend rejected it (INVALID_TIME)",
+        "entity_id": entity_id(hass, "binary_sensor", f"{JANE}_on_shift"),
+    }
+    assert described["time_clock_unknown_tag"](
+        Event("time_clock_unknown_tag", {"reader": "Back door"})
+    ) == {"name": "Time Clock", "message": "unknown tag read at Back door"}
+
+
+async def test_logbook_has_one_line_per_punch_in_words(
+    hass: HomeAssistant, fake_backend: FakeBackend, init_integration: MockConfigEntry
+) -> None:
+    """Each punch is one line on the employee's page; an on-time delivery adds none."""
+    lines = async_capture_events(hass, "logbook_entry")
+    john = entity_id(hass, "binary_sensor", f"{JOHN}_on_shift")
+    await hass.services.async_call(
+        "button",
+        "press",
+        {"entity_id": entity_id(hass, "button", f"{JOHN}_clock_in")},
+        blocking=True,
+    )
+    await call_punch(hass, "clock_out", JOHN)
+    hass.bus.async_fire("tag_scanned", {"tag_id": "74103794"})
+    await until(hass, lambda: len(fake_backend.delivered) == 3, "three deliveries")
+
+    assert [
+        (e.data["name"], e.data["message"], e.data["entity_id"]) for e in lines
+    ] == [
+        ("John White", "clocked in with the dashboard button", john),
+        ("John White", "clocked out by an action", john),
+        ("John White", "clocked in at Home Assistant", john),
     ]
-    assert [described[t](Event(t, d)) for t, d in cases] == [
-        {"name": "John White", "message": "clocked in at Front door"},
-        {"name": "John White", "message": "clocked out (delivered to Workshop)"},
-        {
-            "name": "Jane Doe",
-            "message": "clocked in, but the backend rejected it (INVALID_TIME)",
-        },
-        {"name": "Time Clock", "message": "unknown tag read at Back door"},
+
+
+async def test_logbook_line_for_a_late_delivery(
+    hass: HomeAssistant,
+    fake_backend: FakeBackend,
+    init_integration: MockConfigEntry,
+    freezer: Any,
+) -> None:
+    """A punch delivered after an outage gets a second line saying so."""
+    await hass.config.async_set_time_zone("UTC")
+    freezer.move_to("2026-12-01 08:30:00+00:00")
+    fake_backend.down = True
+    await call_punch(hass, "clock_in", JANE)
+    lines = async_capture_events(hass, "logbook_entry")
+    freezer.move_to("2026-12-01 10:35:00+00:00")
+    fake_backend.down = False
+    await hass.services.async_call(DOMAIN, "retry", {}, blocking=True)
+    await until(hass, lambda: len(fake_backend.delivered) == 1, "the delivery")
+
+    assert [(e.data["name"], e.data["message"]) for e in lines] == [
+        ("Jane Doe", "clocked in at 08:30; delivered to Workshop 2 h 5 min later")
     ]
 
 

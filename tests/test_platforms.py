@@ -28,6 +28,7 @@ START = datetime(2026, 11, 23, 7, 0, tzinfo=dt_util.UTC)
 @pytest.mark.parametrize(
     "platform", [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR]
 )
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_platform_snapshot(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
@@ -158,3 +159,16 @@ async def test_state_restored_from_storage(
     state = hass.states.get(entity_id(hass, "binary_sensor", f"{JANE}_on_shift"))
     assert state.state == "on"
     assert state.attributes["shift_start"] == START.isoformat()
+
+
+async def test_last_delivery_is_disabled_by_default(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Last delivery changes with every punch: off unless a user turns it on."""
+    entry = entity_registry.async_get(
+        entity_id(hass, "sensor", f"{init_integration.entry_id}_last_delivery")
+    )
+    assert entry is not None
+    assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION

@@ -20,6 +20,7 @@ from .api import (
     Action,
     Backend,
     Delivery,
+    LocalBackend,
     PunchRequest,
     TimeClockAuthenticationError,
     TimeClockConnectionError,
@@ -44,6 +45,7 @@ from .const import (
     SUBENTRY_EMPLOYEE,
 )
 from .employee import Employee
+from .logbook import async_log, late_words, punch_words
 from .outbox import Outbox
 from .punch import Punch, Source
 from .store import EmployeeRecord, PunchStore
@@ -55,6 +57,8 @@ REFRESH_INTERVAL = timedelta(minutes=1)
 # Employees whose per-minute sensors are updated in one turn of the event loop.
 MINUTE_BATCH = 25
 SYNC_INTERVAL = timedelta(minutes=5)
+# A delivery this long after its punch was recorded gets a logbook line.
+LATE_AFTER = timedelta(minutes=1)
 
 
 def settings_fingerprint(entry: TimeClockConfigEntry) -> dict[str, Any]:
@@ -98,6 +102,8 @@ class TimeClockAccount:
         self._auto_clock_out: dict[str, CALLBACK_TYPE] = {}
         self._unsubs: list[CALLBACK_TYPE] = []
         self._today = dt_util.now().date()
+        # When punches of this run were recorded, to tell a late delivery.
+        self._recorded_at: dict[int, datetime] = {}
 
     # Life cycle ------------------------------------------------------------
 
@@ -395,7 +401,14 @@ class TimeClockAccount:
                     },
                 ) from err
         self._arm_auto_clock_out(employee_id)
+        self._recorded_at[punch.seq] = dt_util.utcnow()
         self._fire_punch(punch, delivered=False)
+        async_log(
+            self.hass,
+            employee=employee.name,
+            employee_id=employee_id,
+            message=punch_words(punch.action, punch.source, punch.reader),
+        )
         self._notify(employee_id)
         self._notify(None)
         self.outbox.wake()
@@ -525,10 +538,30 @@ class TimeClockAccount:
         self.store.settle(punch, delivered=True)
         ir.async_delete_issue(self.hass, DOMAIN, f"auth_failed_{self.entry.entry_id}")
         self._fire_punch(punch, delivered=True, stamped_at=delivery.stamped_at)
+        self._log_if_late(punch)
         self._notify(punch.employee_id)
+
+    def _log_if_late(self, punch: Punch) -> None:
+        """Write a late delivery (after an outage or a restart) to the logbook."""
+        recorded = self._recorded_at.pop(punch.seq, None)
+        now = dt_util.utcnow()
+        if isinstance(self.backend, LocalBackend) or (
+            recorded is not None and now - recorded < LATE_AFTER
+        ):
+            return
+        employee = self.employees.get(punch.employee_id)
+        async_log(
+            self.hass,
+            employee=employee.name if employee else punch.employee_id,
+            employee_id=punch.employee_id,
+            message=late_words(
+                punch.action, punch.time, self.entry.title, now - punch.time
+            ),
+        )
 
     async def async_rejected(self, punch: Punch, err: TimeClockRejectedError) -> None:
         """Move a refused punch to the failed list and tell the user."""
+        self._recorded_at.pop(punch.seq, None)
         await self.store.async_fail(punch, code=err.code, message=str(err))
         name = (
             self.employees[punch.employee_id].name

@@ -55,6 +55,8 @@ ACCOUNT_SENSORS = (
         translation_key="last_delivery",
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
+        # It changes with every delivery: off by default, out of the logbook.
+        entity_registry_enabled_default=False,
         value_fn=lambda account, _: account.store.last_delivery,
     ),
 )
