@@ -503,6 +503,29 @@ class HomeAssistantProcess:
                 raise self.fail(f"{method} {path} answered {resp.status}: {text}")
             return json.loads(text) if text else None
 
+    async def async_rest(
+        self, method: str, path: str, body: Mapping[str, Any] | None = None
+    ) -> Any:
+        """Send one REST request (JSON body) as the frontend does; return its JSON."""
+        return await self._async_json(
+            method, path, **({"json": dict(body)} if body is not None else {})
+        )
+
+    async def async_flow(
+        self, kind: str, start: Mapping[str, Any], *steps: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Run a config, options or subentry flow over REST; return the last result.
+
+        ``kind`` is ``""`` (add an entry), ``"options/"`` or ``"subentries/"``.
+        """
+        base = f"/api/config/config_entries/{kind}flow"
+        result = dict(await self.async_rest("POST", base, start))
+        for step in steps:
+            result = dict(
+                await self.async_rest("POST", f"{base}/{result['flow_id']}", step)
+            )
+        return result
+
     async def async_state(self, entity_id: str) -> dict[str, Any]:
         """Return an entity's state object through the REST API."""
         return dict(await self._async_json("GET", f"/api/states/{entity_id}"))
