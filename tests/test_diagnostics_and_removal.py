@@ -151,6 +151,11 @@ async def test_repair_flow_clears_failed_list(
     fake_backend.errors = [TimeClockRejectedError("bad", code="INVALID_EMPLOYEE")]
     await call_punch(hass, "clock_in", JOHN)
     await hass.async_block_till_done()
+    on_shift = entity_id(hass, "binary_sensor", f"{JOHN}_on_shift")
+    failed = entity_id(hass, "sensor", f"{ENTRY_ID}_failed_punches")
+    rejection = hass.states.get(on_shift).attributes["last_rejection"]  # type: ignore[union-attr]
+    assert (rejection["code"], rejection["action"]) == ("INVALID_EMPLOYEE", "clock_in")
+    assert hass.states.get(failed).state == "1"  # type: ignore[union-attr]
     issue_id = f"punch_rejected_{ENTRY_ID}"
     client = await hass_client()
     # The fix flow runs as the frontend runs it: through the repairs HTTP API.
@@ -166,6 +171,8 @@ async def test_repair_flow_clears_failed_list(
     assert result["type"] == "create_entry"
     assert init_integration.runtime_data.account.store.failed == []
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    assert hass.states.get(failed).state == "0"  # type: ignore[union-attr]
+    assert hass.states.get(on_shift).attributes["last_rejection"] is None  # type: ignore[union-attr]
 
 
 async def test_repair_fix_flow_names_the_rejected_punch(

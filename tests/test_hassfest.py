@@ -150,6 +150,17 @@ def raised_translations(
         if not isinstance(node, ast.Call):
             continue
         kwargs = {k.arg: k.value for k in node.keywords if k.arg}
+        if ast.unparse(node.func).endswith("refusal") and node.args:
+            # targets.refusal(key, **placeholders): a ServiceValidationError.
+            found["exceptions"].append(
+                Raised(
+                    f"{where}:{node.lineno}",
+                    _constants(node.args[0]),
+                    set(kwargs),
+                    False,
+                )
+            )
+            continue
         if "translation_key" not in kwargs:
             continue
         if ast.unparse(node.func).endswith("async_create_issue"):
@@ -161,6 +172,8 @@ def raised_translations(
         key = kwargs["translation_key"]
         keys = _constants(key)
         if isinstance(key, ast.Name):
+            if not hasattr(module, key.id):
+                continue  # a helper that passes on its caller's key (refusal)
             keys = {getattr(module, key.id)}
         given = kwargs.get("translation_placeholders")
         placeholders = None

@@ -14,9 +14,11 @@ from .account import TimeClockAccount, settings_fingerprint
 from .backends import async_create_backend
 from .const import DOMAIN
 from .employee import with_option_keys
+from .frontend import async_register_card
 from .readers import ISSUE_MQTT_MISSING, ReaderInput
 from .removal import async_export_and_remove
 from .services import async_setup_services
+from .websocket import async_setup_websocket
 
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -34,8 +36,10 @@ type TimeClockConfigEntry = ConfigEntry[TimeClockData]
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the services once."""
+    """Register the services, the card's websocket commands and the card, once."""
     async_setup_services(hass)
+    async_setup_websocket(hass)
+    await async_register_card(hass)
     return True
 
 

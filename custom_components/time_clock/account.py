@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -49,6 +49,7 @@ from .logbook import async_log, late_words, punch_words
 from .outbox import Outbox
 from .punch import Punch, Source
 from .store import EmployeeRecord, PunchStore
+from .timesheet import Day, RecordedPunch, timesheet
 
 if TYPE_CHECKING:
     from . import TimeClockConfigEntry
@@ -57,6 +58,8 @@ REFRESH_INTERVAL = timedelta(minutes=1)
 # Employees whose per-minute sensors are updated in one turn of the event loop.
 MINUTE_BATCH = 25
 SYNC_INTERVAL = timedelta(minutes=5)
+# How far before a timesheet's first day a shift open at its start may have begun.
+OPEN_SHIFT_LOOKBACK = timedelta(days=2)
 # A delivery this long after its punch was recorded gets a logbook line.
 LATE_AFTER = timedelta(minutes=1)
 
@@ -102,6 +105,8 @@ class TimeClockAccount:
         self._auto_clock_out: dict[str, CALLBACK_TYPE] = {}
         self._unsubs: list[CALLBACK_TYPE] = []
         self._today = dt_util.now().date()
+        # The refusal of each employee's last punch (until one is delivered).
+        self._rejections: dict[str, dict[str, Any]] = {}
         # When punches of this run were recorded, to tell a late delivery.
         self._recorded_at: dict[int, datetime] = {}
 
@@ -110,6 +115,7 @@ class TimeClockAccount:
     async def async_setup(self) -> None:
         """Load the storage and start delivering."""
         await self.store.async_load()
+        self._recall_rejections()
         self.store.forget_employees(self.employees)
         self.outbox.async_start(
             lambda coro, name: self.entry.async_create_background_task(
@@ -358,6 +364,33 @@ class TimeClockAccount:
             total += _overlap(started, now, midnight, now)
         return total
 
+    async def async_timesheet(
+        self, start: date, end: date, employee_ids: Iterable[str] | None = None
+    ) -> dict[str, list[Day]]:
+        """Return the days of the account's employees (or of some) from the record.
+
+        A shift already open at ``start`` is seen if it began within
+        ``OPEN_SHIFT_LOOKBACK`` before.
+        """
+        zone = dt_util.get_default_time_zone()
+        since = dt_util.as_utc(
+            datetime.combine(start, datetime.min.time(), tzinfo=zone)
+            - OPEN_SHIFT_LOOKBACK
+        )
+        wanted = self.employees if employee_ids is None else set(employee_ids)
+        recorded = [
+            RecordedPunch(punch=punch, delivered=delivered)
+            for punch, delivered in await self.store.async_read_record(since)
+        ]
+        return timesheet(
+            recorded,
+            {key: e.name for key, e in self.employees.items() if key in wanted},
+            start=start,
+            end=end,
+            zone=zone,
+            now=dt_util.utcnow(),
+        )
+
     # Punching --------------------------------------------------------------
 
     async def async_punch(
@@ -539,6 +572,7 @@ class TimeClockAccount:
         ir.async_delete_issue(self.hass, DOMAIN, f"auth_failed_{self.entry.entry_id}")
         self._fire_punch(punch, delivered=True, stamped_at=delivery.stamped_at)
         self._log_if_late(punch)
+        self._rejections.pop(punch.employee_id, None)
         self._notify(punch.employee_id)
 
     def _log_if_late(self, punch: Punch) -> None:
@@ -563,6 +597,12 @@ class TimeClockAccount:
         """Move a refused punch to the failed list and tell the user."""
         self._recorded_at.pop(punch.seq, None)
         await self.store.async_fail(punch, code=err.code, message=str(err))
+        self._rejections[punch.employee_id] = {
+            "code": err.code,
+            "message": str(err),
+            "time": punch.time.isoformat(),
+            "action": punch.action.value,
+        }
         name = (
             self.employees[punch.employee_id].name
             if punch.employee_id in self.employees
@@ -619,6 +659,42 @@ class TimeClockAccount:
     def outbox_changed(self) -> None:
         """Tell the account's entities that the outbox changed."""
         self._notify(None)
+
+    def status(self) -> dict[str, Any]:
+        """Return how delivery stands: waiting, failed, reachable, last delivery."""
+        last = self.store.last_delivery
+        return {
+            "pending": self.store.pending_count,
+            "failed": len(self.store.failed),
+            "reachable": self.outbox.reachable,
+            "paused": self.outbox.paused,
+            "last_delivery": last.isoformat() if last else None,
+        }
+
+    async def async_clear_failed(self) -> None:
+        """Forget the rejected punches once the user has dealt with them."""
+        await self.store.async_clear_failed()
+        self._rejections.clear()
+        for employee_id in self.employees:
+            self._notify(employee_id)
+        self._notify(None)
+
+    def _recall_rejections(self) -> None:
+        """Note the refusals of punches that are still their employee's last."""
+        for item in self.store.failed:
+            employee_id = str(item.get("employee"))
+            last = self.state(employee_id).last_time
+            if last is not None and item.get("time") == last.isoformat():
+                self._rejections[employee_id] = {
+                    "code": item.get("code"),
+                    "message": item.get("message"),
+                    "time": item.get("time"),
+                    "action": item.get("action"),
+                }
+
+    def last_rejection(self, employee_id: str) -> dict[str, Any] | None:
+        """Return the backend's refusal of the employee's last punch, if it was refused."""
+        return self._rejections.get(employee_id)
 
     def diagnostics(self) -> dict[str, Any]:
         """Return the runtime state for diagnostics."""

@@ -42,6 +42,7 @@ def _shift_attributes(
         "shift_start": record.since.isoformat() if record.since else None,
         "last_source": record.last_source,
         "pending_punches": account.store.pending_for(employee_id),
+        "last_rejection": account.last_rejection(employee_id),
     }
 
 

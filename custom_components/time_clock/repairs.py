@@ -33,7 +33,7 @@ class RejectedPunchesRepairFlow(RepairsFlow):
         if user_input is not None:
             entry = self.hass.config_entries.async_get_entry(self._entry_id)
             if entry is not None and hasattr(entry, "runtime_data"):
-                await entry.runtime_data.account.store.async_clear_failed()
+                await entry.runtime_data.account.async_clear_failed()
             return self.async_create_entry(data={})
         # The step tells what was rejected: the issue's words live in the fix flow.
         issue = ir.async_get(self.hass).async_get_issue(DOMAIN, self.issue_id)

@@ -51,6 +51,13 @@ ACCOUNT_SENSORS = (
         value_fn=lambda account, _: account.store.pending_count,
     ),
     TimeClockSensorDescription(
+        key="failed_punches",
+        translation_key="failed_punches",
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda account, _: len(account.store.failed),
+    ),
+    TimeClockSensorDescription(
         key="last_delivery",
         translation_key="last_delivery",
         device_class=SensorDeviceClass.TIMESTAMP,

@@ -1,10 +1,10 @@
-"""The services of Time Clock: clock_in, clock_out, punch and retry."""
+"""The services of Time Clock: clock_in, clock_out, punch, retry and timesheet."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from functools import partial
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from homeassistant.const import ATTR_DEVICE_ID, ATTR_ENTITY_ID
 from homeassistant.core import (
@@ -13,11 +13,8 @@ from homeassistant.core import (
     ServiceResponse,
     SupportsResponse,
 )
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import (
     config_validation as cv,
-    device_registry as dr,
-    entity_registry as er,
 )
 from homeassistant.helpers.service import async_register_admin_service
 from homeassistant.util import dt as dt_util
@@ -27,14 +24,14 @@ import voluptuous as vol
 from .api import Action
 from .const import CONF_DESCRIPTION, CONF_PROJECT_ID, DOMAIN
 from .punch import Source
-
-if TYPE_CHECKING:
-    from .account import TimeClockAccount
+from .reports import TIMESHEET_SCHEMA, async_handle_timesheet
+from .targets import pick_accounts, resolve_employees
 
 SERVICE_CLOCK_IN = "clock_in"
 SERVICE_CLOCK_OUT = "clock_out"
 SERVICE_PUNCH = "punch"
 SERVICE_RETRY = "retry"
+SERVICE_TIMESHEET = "timesheet"
 ATTR_TIME = "time"
 ATTR_ACCOUNT = "account"
 
@@ -73,55 +70,6 @@ PUNCH_SCHEMA = vol.Schema(
 RETRY_SCHEMA = vol.Schema({vol.Optional(ATTR_ACCOUNT): cv.string})
 
 
-def _accounts(hass: HomeAssistant) -> list[TimeClockAccount]:
-    """Return the loaded accounts."""
-    return [
-        entry.runtime_data.account
-        for entry in hass.config_entries.async_loaded_entries(DOMAIN)
-    ]
-
-
-def _unknown_employee(target: str) -> ServiceValidationError:
-    """Return the error for a target that is no employee."""
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key="unknown_employee",
-        translation_placeholders={"target": target},
-    )
-
-
-def resolve_employees(
-    hass: HomeAssistant, call: ServiceCall
-) -> list[tuple[TimeClockAccount, str]]:
-    """Return the (account, employee id) pairs a call targets."""
-    dev_reg = dr.async_get(hass)
-    ent_reg = er.async_get(hass)
-    device_ids: list[str] = list(call.data.get(ATTR_DEVICE_ID, []))
-    for entity_id in call.data.get(ATTR_ENTITY_ID, []):
-        if (entity := ent_reg.async_get(entity_id)) is None or entity.device_id is None:
-            raise _unknown_employee(entity_id)
-        device_ids.append(entity.device_id)
-    if not device_ids:
-        raise _unknown_employee("-")
-    by_employee = {
-        employee_id: account
-        for account in _accounts(hass)
-        for employee_id in account.employees
-    }
-    found: list[tuple[TimeClockAccount, str]] = []
-    for device_id in dict.fromkeys(device_ids):
-        device = dev_reg.async_get(device_id)
-        ids = [
-            value
-            for domain, value in (device.identifiers if device else ())
-            if domain == DOMAIN and value in by_employee
-        ]
-        if not ids:
-            raise _unknown_employee(device.name or device_id if device else device_id)
-        found.append((by_employee[ids[0]], ids[0]))
-    return found
-
-
 def _as_aware(value: datetime | None) -> datetime | None:
     """Return a service time as an aware datetime (naive means local time)."""
     if value is None or value.tzinfo is not None:
@@ -133,7 +81,9 @@ async def _async_handle_punch(
     hass: HomeAssistant, action: Action | None, call: ServiceCall
 ) -> ServiceResponse:
     """Punch every targeted employee; check them all before recording any."""
-    targets = resolve_employees(hass, call)
+    targets = resolve_employees(
+        hass, call.data.get(ATTR_DEVICE_ID, []), call.data.get(ATTR_ENTITY_ID, [])
+    )
     time = _as_aware(call.data.get(ATTR_TIME))
     for account, employee_id in targets:
         account.validate_punch(employee_id, action, time)
@@ -159,16 +109,7 @@ async def _async_handle_punch(
 
 async def _async_handle_retry(hass: HomeAssistant, call: ServiceCall) -> None:
     """Send the outbox of one or every account now, skipping the backoff wait."""
-    accounts = _accounts(hass)
-    if (entry_id := call.data.get(ATTR_ACCOUNT)) is not None:
-        accounts = [a for a in accounts if a.entry.entry_id == entry_id]
-        if not accounts:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="unknown_account",
-                translation_placeholders={"account": cast("str", entry_id)},
-            )
-    for account in accounts:
+    for account in pick_accounts(hass, call.data.get(ATTR_ACCOUNT)):
         account.outbox.resume()
 
 
@@ -188,4 +129,11 @@ def async_setup_services(hass: HomeAssistant) -> None:
         )
     async_register_admin_service(
         hass, DOMAIN, SERVICE_RETRY, partial(_async_handle_retry, hass), RETRY_SCHEMA
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_TIMESHEET,
+        partial(async_handle_timesheet, hass),
+        schema=TIMESHEET_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
     )

@@ -447,6 +447,31 @@ class PunchStore:
         """Return whether the punch ``seq`` waits in the outbox."""
         return seq in self._pending
 
+    async def async_read_record(self, since: datetime) -> list[tuple[Punch, bool]]:
+        """Return the kept punches that may have happened after ``since``.
+
+        Each comes with whether the backend confirmed it. Segments whose newest
+        punch is older are not read (the local record keeps ``RETENTION``).
+        """
+        horizon = since.isoformat()
+        failed = {str(item.get("id")) for item in self.failed}
+        items: list[dict[str, Any]] = []
+        for pos, info in enumerate(self._index):
+            if pos == len(self._index) - 1:
+                items.extend(self._tail)
+            elif info.newest is None or info.newest >= horizon:
+                data = await self._segment(info.first).async_load()
+                items.extend((data or {}).get("punches", []))
+        punches = [Punch.from_dict(item) for item in items]
+        return [
+            (
+                punch,
+                self._is_settled(punch.seq) and punch.punch_id not in failed,
+            )
+            for punch in punches
+            if punch.time >= since and punch.seq not in self._writing
+        ]
+
     # Changes ---------------------------------------------------------------
 
     async def async_append(
