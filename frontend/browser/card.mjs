@@ -189,6 +189,16 @@ await run(
           report.fact("fail_result", (await result.textContent()).trim());
           await report.screen(page, "fail-shown");
           keep(report, "fail-shown", `card-error-${SCHEME}.png`);
+        } else if (step === "reject") {
+          // The backend refuses the employee: the tile shows its words once delivered.
+          const name = process.env.REJECT_EMPLOYEE;
+          await openView(page, config, "door", ".tile");
+          report.fact("reject_question", await tapAndConfirm(page, report, name, "reject-confirm"));
+          const note = tileOf(page, name).locator(".rejection");
+          await note.waitFor({ timeout: 20_000 });
+          report.fact("reject_note", (await note.textContent()).trim());
+          await report.screen(page, "reject-shown");
+          keep(report, "reject-shown", `card-rejected-${SCHEME}.png`);
         } else if (step === "admin") {
           await openView(page, config, "admin", ".account .week .sum");
           await report.screen(page, "admin", { expect: EMPLOYEES });

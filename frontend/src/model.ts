@@ -136,11 +136,13 @@ export function accountStatus(
 ): AccountStatus {
   const entity = (id: string | null) => (id ? states[id] : undefined);
   const reachable = entity(account.entities.backend_reachable)?.state;
+  // Last delivery is disabled by default: the account's status stands in for it.
+  const lastDelivery = entity(account.entities.last_delivery)?.state ?? account.status?.last_delivery;
   return {
     pending: numberOf(entity(account.entities.pending_punches)),
     failed: numberOf(entity(account.entities.failed_punches)),
     reachable: reachable === "on" ? "on" : reachable === "off" ? "off" : "unknown",
-    lastDelivery: dateOf(entity(account.entities.last_delivery)?.state),
+    lastDelivery: dateOf(lastDelivery),
   };
 }
 

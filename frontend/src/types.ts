@@ -69,6 +69,14 @@ export interface AccountInfo {
     backend_reachable: string | null;
     last_delivery: string | null;
   };
+  /** How delivery stood when the accounts were asked for. */
+  status?: {
+    pending: number;
+    failed: number;
+    reachable: boolean | null;
+    paused: boolean;
+    last_delivery: string | null;
+  };
   employees: EmployeeInfo[];
 }
 

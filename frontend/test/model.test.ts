@@ -114,6 +114,12 @@ describe("accountStatus", () => {
     });
   });
 
+  it("falls back on the account's status while Last delivery is disabled", () => {
+    const status = { pending: 0, failed: 0, reachable: true, paused: false, last_delivery: "2026-03-03T10:00:00+00:00" };
+    const disabled = { ...OFFICE, entities: { ...OFFICE.entities, last_delivery: null }, status };
+    expect(accountStatus(disabled, defaultStates()).lastDelivery?.toISOString()).toBe("2026-03-03T10:00:00.000Z");
+  });
+
   it("says unknown for entities the account does not have", () => {
     const bare = { ...OFFICE, entities: { pending_punches: null, failed_punches: null, backend_reachable: null, last_delivery: null } };
     expect(accountStatus(bare, defaultStates())).toEqual({

@@ -10,6 +10,7 @@ are also written to docs/ for the README.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 import os
 from typing import Any
 
@@ -38,6 +39,35 @@ def docs_env() -> dict[str, str]:
     return {"DOCS": str(DOCS)} if os.environ.get("TIME_CLOCK_UPDATE_DOCS") else {}
 
 
+def today() -> str:
+    """Return today's date in Home Assistant's time zone (UTC), as Calamari gets it."""
+    return datetime.now(UTC).date().isoformat()
+
+
+async def device_of(hass: HomeAssistantProcess, unique: str) -> str:
+    """Return the device id of the entity with a unique id."""
+    entity_id = await hass.async_entity_id(unique)
+    entries = await hass.async_ws_command({"type": "config/entity_registry/list"})
+    return str(next(e["device_id"] for e in entries if e["entity_id"] == entity_id))
+
+
+async def seed_week(hass: HomeAssistantProcess, device_id: str) -> float:
+    """Give Jane 8.5 h on each past day of this week; return her hours so far."""
+    now = datetime.now(UTC)
+    monday = now.date() - timedelta(days=now.weekday())
+    hours = 0.0
+    for offset in range(now.weekday()):
+        day = monday + timedelta(days=offset)
+        for service, at in (("clock_in", "08:00:00"), ("clock_out", "16:30:00")):
+            await hass.async_call_service(
+                "time_clock",
+                service,
+                {"device_id": device_id, "time": f"{day.isoformat()} {at}"},
+            )
+        hours += 8.5
+    return hours
+
+
 def assert_clean(report: dict[str, Any]) -> None:
     """Fail on a failed step, a raw key or a text the card should have shown."""
     problems = screen_problems(report)
@@ -51,6 +81,8 @@ async def test_card_punches_at_calamari_and_shows_refusals(
     unique_id: Callable[..., str],
 ) -> None:
     """A tap and a confirmation clock John in at Calamari; a refusal is shown on Jane's tile."""
+    jane_device = await device_of(home_assistant, unique_id("on_shift", "Jane Doe"))
+    worked = await seed_week(home_assistant, jane_device)
     report = await async_run_script(
         "card.mjs",
         home_assistant,
@@ -67,10 +99,11 @@ async def test_card_punches_at_calamari_and_shows_refusals(
     assert facts["punch_question"] == "Clock in John White?"
     assert facts["punch_result"].startswith("Clocked in at ")
     await home_assistant.async_wait_state(unique_id("on_shift", "John White"), "on")
-    await async_wait_until(lambda: calamari.accepted, "the punch at Calamari")
-    assert [(p.endpoint, p.person) for p in calamari.accepted] == [
-        ("clock-in", JOHN_EMAIL)
+    johns = lambda: [  # noqa: E731
+        (p.endpoint, p.person) for p in calamari.accepted if p.person == JOHN_EMAIL
     ]
+    await async_wait_until(johns, "the punch at Calamari")
+    assert johns() == [("clock-in", JOHN_EMAIL)]
 
     # Home Assistant refused the punch aimed elsewhere: its words are on the tile.
     assert facts["fail_question"] == "Clock in Jane Doe?"
@@ -80,7 +113,21 @@ async def test_card_punches_at_calamari_and_shows_refusals(
         await home_assistant.async_entity_id(unique_id("on_shift", "Jane Doe"))
     )
     assert jane["state"] == "off"
-    assert JANE_EMAIL not in [p.person for p in calamari.accepted]
+    assert JANE_EMAIL not in [p.person for p in calamari.accepted if p.time >= today()]
+
+    # Calamari no longer knows John: his clock-out is refused there, and the
+    # backend's words reach his tile.
+    calamari.persons = [p for p in calamari.persons if p.email != JOHN_EMAIL]
+    rejected = await async_run_script(
+        "card.mjs",
+        home_assistant,
+        {"CARD_STEPS": "reject,admin", "REJECT_EMPLOYEE": "John White", **docs_env()},
+    )
+    assert_clean(rejected)
+    assert rejected["facts"]["reject_question"] == "Clock out John White?"
+    assert "INVALID_EMPLOYEE" in rejected["facts"]["reject_note"]
+    admin = "\n".join(rejected["screens"][-1]["texts"])
+    assert f"{worked:g} h" in admin, admin
 
     dark = await async_run_script(
         "card.mjs",
