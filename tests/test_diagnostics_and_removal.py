@@ -169,7 +169,7 @@ async def test_repair_flow_clears_failed_list(
     assert resp.status == 200, await resp.text()
     result = await resp.json()
     assert result["type"] == "create_entry"
-    assert init_integration.runtime_data.account.store.failed == []
+    assert init_integration.runtime_data.account._outbox.failed == []
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
     assert hass.states.get(failed).state == "0"  # type: ignore[union-attr]
     assert hass.states.get(on_shift).attributes["last_rejection"] is None  # type: ignore[union-attr]

@@ -21,7 +21,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.time_clock.const import DOMAIN
 from custom_components.time_clock.readers import ReaderInput
-from custom_components.time_clock.store import PunchStore
+from custom_components.time_clock.storage import AccountFiles
 
 from .conftest import ENTRY_ID, JANE, JOHN, call_punch
 
@@ -97,7 +97,7 @@ def _assert_present(hass: HomeAssistant, employee_id: str, name: str) -> None:
 def _runtime(entry: MockConfigEntry) -> tuple[Any, ...]:
     """Return the objects a reload would replace."""
     data = entry.runtime_data
-    return (data, data.account, data.readers, data.account.outbox._task)
+    return (data, data.account, data.readers, data.account._outbox._sender._task)
 
 
 async def test_employee_added_appears_without_reload(
@@ -177,7 +177,7 @@ async def test_employee_removed_without_reload(
     account = init_integration.runtime_data.account
     assert JANE not in account.employees
     assert "04A1B2C3" not in account.tags
-    assert JANE not in account.store.employees
+    assert JANE not in account.record.employees
     _assert_present(hass, JOHN, "John White")
 
 
@@ -208,14 +208,16 @@ async def test_employees_changed_while_the_account_sets_up(
     release = asyncio.Event()
     waiting = asyncio.Event()
     target = (
-        (PunchStore, "async_load") if slow == "store" else (ReaderInput, "async_start")
+        (AccountFiles, "async_load")
+        if slow == "store"
+        else (ReaderInput, "async_start")
     )
     original = getattr(*target)
 
-    async def slow_step(self: Any) -> None:
+    async def slow_step(self: Any) -> Any:
         waiting.set()
         await release.wait()
-        await original(self)
+        return await original(self)
 
     mock_config_entry.add_to_hass(hass)
     with patch.object(*target, slow_step):

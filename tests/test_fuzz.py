@@ -397,7 +397,7 @@ class Ledger:
     @property
     def store(self) -> Any:
         """Return the account's punch store."""
-        return self.entry.runtime_data.account.store
+        return self.entry.runtime_data.account._outbox
 
     def parts(self) -> tuple[list[str], list[str], list[str]]:
         """Return the punch ids pending, delivered and failed."""
@@ -1122,24 +1122,24 @@ async def test_outbox_on_a_failing_tenant(
             for _ in range(20):
                 await hass.async_block_till_done()
                 await asyncio.sleep(0.005)
-                if not account.store.pending_count:
+                if not account._outbox.pending_count:
                     break
                 pacer_clock.offset += 7200
                 await hass.services.async_call(DOMAIN, "retry", {}, blocking=True)
             made = sum(1 for e in events if not e.data["delivered"])
-            settled = len(delivered()) + len(account.store.failed)
-            assert account.store.pending_count + settled == made, failures
+            settled = len(delivered()) + len(account._outbox.failed)
+            assert account._outbox.pending_count + settled == made, failures
             ledger.check_log(failures)
         for _ in range(200):
-            if not account.store.pending_count:
+            if not account._outbox.pending_count:
                 break
             pacer_clock.offset += 7200
             await hass.services.async_call(DOMAIN, "retry", {}, blocking=True)
             await hass.async_block_till_done()
             await asyncio.sleep(0.01)
-        assert account.store.pending_count == 0
+        assert account._outbox.pending_count == 0
         assert delivered()
-        assert account.store.failed
+        assert account._outbox.failed
     finally:
         await hass.config_entries.async_unload(entry.entry_id)
         await tenant.stop()

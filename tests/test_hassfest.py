@@ -150,8 +150,8 @@ def raised_translations(
         if not isinstance(node, ast.Call):
             continue
         kwargs = {k.arg: k.value for k in node.keywords if k.arg}
-        if ast.unparse(node.func).endswith("refusal") and node.args:
-            # targets.refusal(key, **placeholders): a ServiceValidationError.
+        if ast.unparse(node.func) in ("refusal", "failure") and node.args:
+            # errors.refusal / errors.failure(key, **placeholders).
             found["exceptions"].append(
                 Raised(
                     f"{where}:{node.lineno}",

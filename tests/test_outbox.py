@@ -32,7 +32,7 @@ from custom_components.time_clock.api import (
 )
 from custom_components.time_clock.const import DOMAIN
 from custom_components.time_clock.outbox import backoff_delay
-from custom_components.time_clock.store import TimeClockStore
+from custom_components.time_clock.storage import TimeClockStore
 
 from .conftest import ENTRY_ID, JANE, JOHN, call_punch, employee, entity_id
 from .fake_backend import FakeBackend
@@ -471,9 +471,9 @@ async def test_rejected_punch_goes_to_failed_list(
     assert pending(hass) == 0
     assert [p.person for p in fake_backend.delivered] == ["jane.doe@example.com"]
     account = init_integration.runtime_data.account
-    assert [(f["employee"], f["code"]) for f in account.store.failed] == [
-        (JOHN, "INVALID_EMPLOYEE")
-    ]
+    assert [
+        (f["employee"], f["code"]) for f in account.delivery_details()["failed"]
+    ] == [(JOHN, "INVALID_EMPLOYEE")]
     assert len(failed_events) == 1
     assert failed_events[0].data["employee"] == "John White"
     assert failed_events[0].data["code"] == "INVALID_EMPLOYEE"

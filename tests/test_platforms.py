@@ -95,7 +95,7 @@ async def test_minute_update_touches_only_worked_today_a_few_at_a_time(
     shift = entity_id(hass, "binary_sensor", f"{JOHN}_on_shift")
     reported = hass.states.get(shift).last_reported
 
-    with patch("custom_components.time_clock.account.MINUTE_BATCH", 1):
+    with patch("custom_components.time_clock.listeners.MINUTE_BATCH", 1):
         freezer.tick(timedelta(minutes=30))
         async_fire_time_changed(hass)
         # One employee per turn of the loop: John first, Jane a turn later.
@@ -126,7 +126,7 @@ async def test_automatic_clock_out(
     state = hass.states.get(entity_id(hass, "binary_sensor", f"{JOHN}_on_shift"))
     assert state.state == "off"
     assert state.attributes["last_source"] == "automatic"
-    record = init_integration.runtime_data.account.store.employees[JOHN]
+    record = init_integration.runtime_data.account.state(JOHN)
     assert record.last_time == START + timedelta(hours=8)
 
 
@@ -143,7 +143,7 @@ async def test_automatic_clock_out_after_restart(
     freezer.tick(timedelta(hours=10))
     await hass.config_entries.async_setup(init_integration.entry_id)
     await hass.async_block_till_done()
-    record = init_integration.runtime_data.account.store.employees[JOHN]
+    record = init_integration.runtime_data.account.state(JOHN)
     assert not record.on_shift
     assert record.last_time == START + timedelta(hours=8)
 

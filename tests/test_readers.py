@@ -497,7 +497,7 @@ async def test_punch_not_stored_is_logged_without_traceback(
     """A punch the disk refused is an error with its reason, not a crash report."""
     account = loaded.runtime_data.account
     with patch.object(
-        account.store, "async_append", side_effect=OSError(28, "No space left")
+        account._outbox, "async_append", side_effect=OSError(28, "No space left")
     ):
         await read(hass, FRONT, tasmota(JOHN_TAG))
 

@@ -338,7 +338,7 @@ async def punch(
 
 def store_of(entry: ConfigEntry) -> Any:
     """Return the punch store of a loaded account."""
-    return entry.runtime_data.account.store
+    return entry.runtime_data.account._outbox
 
 
 async def reauthenticate(hass: HomeAssistant, vendor: Vendor) -> None:
@@ -434,12 +434,12 @@ async def test_no_secret_in_debug_log_or_diagnostics(
     vendor.break_auth()
     await punch(hass, "clock_in", entry, john)
     await until(
-        hass, lambda: entry.runtime_data.account.outbox.paused, "the paused outbox"
+        hass, lambda: entry.runtime_data.account._outbox.paused, "the paused outbox"
     )
     await reauthenticate(hass, vendor)
     await until(
         hass,
-        lambda: entry.runtime_data.account.store.pending_count == 0,
+        lambda: entry.runtime_data.account._outbox.pending_count == 0,
         "the clock-in after reauth",
     )
 
@@ -636,8 +636,8 @@ async def test_retry_refuses_non_admin_users(
     hass_admin_user: User,
 ) -> None:
     """``retry`` changes the outbox: an admin service, refused to other users."""
-    outbox = init_integration.runtime_data.account.outbox
-    outbox.paused = True
+    outbox = init_integration.runtime_data.account._outbox
+    outbox._sender.paused = True
     with pytest.raises(Unauthorized):
         await hass.services.async_call(
             DOMAIN,

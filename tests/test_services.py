@@ -97,7 +97,7 @@ async def test_time_project_and_description_are_kept(
         },
         blocking=True,
     )
-    punch = init_integration.runtime_data.account.store.employees[JOHN]
+    punch = init_integration.runtime_data.account.state(JOHN)
     assert punch.since == dt_util.as_utc(
         dt_util.parse_datetime("2020-01-01T08:30:00+01:00")
     )

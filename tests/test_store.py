@@ -16,7 +16,13 @@ import pytest
 
 from custom_components.time_clock.api import Action
 from custom_components.time_clock.punch import Source
-from custom_components.time_clock.store import SEGMENT_SIZE, PunchStore, TimeClockStore
+from custom_components.time_clock.storage import (
+    SEGMENT_SIZE,
+    AccountFiles,
+    TimeClockStore,
+)
+
+from .store_harness import StoreHarness as PunchStore
 
 ENTRY = "store_test"
 
@@ -128,7 +134,7 @@ async def test_failed_list_is_bounded(
     hass: HomeAssistant, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Past the bound, the oldest failures are dropped with a warning, never silently."""
-    from custom_components.time_clock import store as store_module
+    from custom_components.time_clock import punch_queue as store_module
 
     store = PunchStore(hass, ENTRY)
     await store.async_load()
@@ -192,13 +198,13 @@ async def test_migration_hook(
 def _list_storage(hass_storage: dict[str, Any]) -> Any:
     """Stand in for the listing of ``.storage`` by the keys the mocked storage holds."""
 
-    async def find(self: PunchStore) -> list[int]:
+    async def find(self: AccountFiles) -> list[int]:
         prefix = f"time_clock.{ENTRY}.punches."
         return sorted(
             int(key[len(prefix) :]) for key in hass_storage if key.startswith(prefix)
         )
 
-    return patch.object(PunchStore, "_async_find_segments", find)
+    return patch.object(AccountFiles, "_async_find_segments", find)
 
 
 async def test_lost_state_file_is_rebuilt_from_the_punch_files(

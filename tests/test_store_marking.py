@@ -18,13 +18,12 @@ from unittest.mock import patch
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
-from custom_components.time_clock import store as store_module
+from custom_components.time_clock import punch_queue as store_module
 from custom_components.time_clock.api import Action
 from custom_components.time_clock.punch import Punch, Source
-from custom_components.time_clock.store import (
-    EmployeeRecord,
-    PunchStore,
-)
+from custom_components.time_clock.record import EmployeeRecord
+
+from .store_harness import StoreHarness as PunchStore
 
 ENTRY = "marking_test"
 
@@ -192,14 +191,14 @@ async def test_drain_writes_the_cursor_once_per_batch(
     await store.async_load()
     await _append(store, 2000, employees=100)
     writes = 0
-    original = store._cursor_store.async_save
+    original = store.files._cursor.async_save
 
     async def counting(data: dict[str, Any]) -> None:
         nonlocal writes
         writes += 1
         await original(data)
 
-    store._cursor_store.async_save = counting  # type: ignore[method-assign]
+    store.files._cursor.async_save = counting  # type: ignore[method-assign]
     while (punch := store.next_pending()) is not None:
         await store.async_mark_in_flight(punch)
         store.settle(punch, delivered=True)
@@ -265,14 +264,16 @@ async def test_pending_counts_and_state_snapshot_stay_exact(
         assert store.pending_for(employee) == expected
     assert store.is_pending(punches[-1].seq)
     assert not store.is_pending(punches[0].seq)
-    snapshot = store._state_snapshot()
+    snapshot = store.state_snapshot()
     assert snapshot["employees"] == {
         key: record.as_dict() for key, record in store.employees.items()
     }
-    assert snapshot["segments"] == [info.as_dict() for info in store._index]
-    store._employee_changed("ghost")  # a change of an employee who is gone
-    assert "ghost" not in store._state_snapshot()["employees"]
-    # A record changed behind the store's back is caught by the size check only
-    # when employees come or go; the store itself always says what changed.
+    assert snapshot["segments"] == [info.as_dict() for info in store.files.index]
+    store.record._changed("ghost")  # a change of an employee who is gone
+    store._save_record()
+    assert "ghost" not in store.state_snapshot()["employees"]
+    # A record changed behind the record's back is caught by the size check only
+    # when employees come or go; the record itself always says what changed.
     store.employees["emp7"] = EmployeeRecord(on_shift=True)
-    assert "emp7" in store._state_snapshot()["employees"]
+    store._save_record()
+    assert "emp7" in store.state_snapshot()["employees"]

@@ -206,7 +206,7 @@ async def quiet(hass: HomeAssistant, fake: FakeCalamari, entry: ConfigEntry) -> 
     for _ in range(400):
         await hass.async_block_till_done()
         await _real_pause()
-        now = (len(fake.hits), account_of(entry).store.pending_count)
+        now = (len(fake.hits), account_of(entry).delivery.pending)
         same = same + 1 if now == last else 0
         last = now
         if same >= 4:
@@ -224,8 +224,8 @@ async def drain(
     """Move time to each wait's end until the outbox is empty; return the rounds."""
     for done in range(rounds):
         await quiet(hass, fake, entry)
-        outbox = account_of(entry).outbox
-        if account_of(entry).store.pending_count == 0:
+        outbox = account_of(entry)._outbox
+        if account_of(entry).delivery.pending == 0:
             return done
         now = dt_util.utcnow()
         target = outbox.not_before
@@ -719,7 +719,7 @@ async def test_refused_employee_goes_to_failed_list(
     assert [(e.data["employee"], e.data["code"]) for e in failed] == [
         ("Anna Nowak", "API_TERMINAL_NOT_AVAILABLE")
     ]
-    assert [f["code"] for f in account_of(entry).store.failed] == [
+    assert [f["code"] for f in account_of(entry).delivery_details()["failed"]] == [
         "API_TERMINAL_NOT_AVAILABLE"
     ]
     issue = issue_registry.async_get_issue(DOMAIN, f"punch_rejected_{entry.entry_id}")

@@ -172,7 +172,7 @@ def state(hass: HomeAssistant, entity: str) -> str:
 
 def pending(entry: ConfigEntry) -> int:
     """Return how many punches wait in the account's outbox."""
-    return int(entry.runtime_data.account.store.pending_count)
+    return int(entry.runtime_data.account.delivery.pending)
 
 
 async def spin(hass: HomeAssistant, rounds: int) -> None:
@@ -199,7 +199,7 @@ async def wait_for(
 
 def waiting(entry: ConfigEntry) -> bool:
     """Return whether the outbox has nothing to do now: empty, paused or waiting."""
-    outbox = entry.runtime_data.account.outbox
+    outbox = entry.runtime_data.account._outbox
     return (
         pending(entry) == 0
         or outbox.paused
@@ -381,7 +381,7 @@ async def test_whole_life(
         await call(hass, action, entry, who, when)
         made.append((person[who], action, when))
     await wait_for(
-        hass, lambda: entry.runtime_data.account.outbox.reachable is False, "outage"
+        hass, lambda: entry.runtime_data.account._outbox.reachable is False, "outage"
     )
     assert state(hass, reachable) == "off"
     assert pending(entry) == 3

@@ -574,9 +574,9 @@ async def test_unlinked_api_id_fails_the_punch_and_goes_on(
     assert issue is not None
     assert issue.translation_placeholders["employee"] == "John White"
     assert _moves(fake) == [("acc-2", False, True)]
-    assert [p["code"] for p in entry.runtime_data.account.store.failed] == [
-        "API_ID_NOT_LINKED"
-    ]
+    assert [
+        p["code"] for p in entry.runtime_data.account.delivery_details()["failed"]
+    ] == ["API_ID_NOT_LINKED"]
 
 
 async def test_clock_in_after_in_game_clock_in_is_no_toggle(

@@ -150,9 +150,9 @@ async def setup_account(
 def idle(entry: ConfigEntry) -> bool:
     """Return whether the outbox waits: empty, paused, or before its next try."""
     account = entry.runtime_data.account
-    outbox = account.outbox
+    outbox = account._outbox
     return (
-        account.store.next_pending() is None
+        account._outbox.pending_count == 0
         or outbox.paused
         or (outbox.not_before is not None and outbox.not_before > dt_util.utcnow())
     )
@@ -223,7 +223,7 @@ async def tick(
 
 def pending(entry: ConfigEntry) -> int:
     """Return how many punches wait in the account's outbox."""
-    return int(entry.runtime_data.account.store.pending_count)
+    return int(entry.runtime_data.account.delivery.pending)
 
 
 def wall(when: datetime) -> str:
@@ -233,7 +233,7 @@ def wall(when: datetime) -> str:
 
 def session_of(entry: ConfigEntry, employee: str) -> int | None:
     """Return the work session id the account stored for an employee."""
-    state = entry.runtime_data.account.store.backend_state.get(employee, {})
+    state = entry.runtime_data.account._outbox._queue.backend_state.get(employee, {})
     return state.get("work_session_id")
 
 

@@ -2,37 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import config_validation as cv, issue_registry as ir
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
-from .account import TimeClockAccount, settings_fingerprint
+from .account import (
+    TimeClockAccount,
+    TimeClockConfigEntry,
+    TimeClockData,
+    settings_fingerprint,
+)
 from .backends import async_create_backend
 from .const import DOMAIN
 from .employee import with_option_keys
 from .frontend import async_register_card
-from .readers import ISSUE_MQTT_MISSING, ReaderInput
+from .issues import delete_issues
+from .readers import ReaderInput
 from .removal import async_export_and_remove
 from .services import async_setup_services
 from .websocket import async_setup_websocket
 
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
-
-
-@dataclass(kw_only=True)
-class TimeClockData:
-    """What a loaded account keeps at run time."""
-
-    account: TimeClockAccount
-    readers: ReaderInput
-
-
-type TimeClockConfigEntry = ConfigEntry[TimeClockData]
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -88,8 +80,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: TimeClockConfigEntry) -
 async def async_remove_entry(hass: HomeAssistant, entry: TimeClockConfigEntry) -> None:
     """Remove an account's storage, first exporting undelivered punches."""
     await async_export_and_remove(hass, entry)
-    for issue in ("auth_failed", "punch_rejected", ISSUE_MQTT_MISSING):
-        ir.async_delete_issue(hass, DOMAIN, f"{issue}_{entry.entry_id}")
+    delete_issues(hass, entry.entry_id)
 
 
 async def _async_update_listener(

@@ -15,8 +15,7 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from . import TimeClockConfigEntry
-from .account import TimeClockAccount
+from .account import TimeClockAccount, TimeClockConfigEntry
 from .entity import EmployeeEntity, TimeClockEntity, async_add_employee_entities
 
 PARALLEL_UPDATES = 0
@@ -41,7 +40,7 @@ def _shift_attributes(
     return {
         "shift_start": record.since.isoformat() if record.since else None,
         "last_source": record.last_source,
-        "pending_punches": account.store.pending_for(employee_id),
+        "pending_punches": account.pending_for(employee_id),
         "last_rejection": account.last_rejection(employee_id),
     }
 
@@ -60,7 +59,7 @@ ACCOUNT_SENSORS = (
         translation_key="backend_reachable",
         device_class=BinarySensorDeviceClass.CONNECTIVITY,
         entity_category=EntityCategory.DIAGNOSTIC,
-        is_on_fn=lambda account, _: account.outbox.reachable,
+        is_on_fn=lambda account, _: account.delivery.reachable,
     ),
 )
 

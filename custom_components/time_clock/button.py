@@ -8,7 +8,7 @@ from homeassistant.components.button import ButtonEntity, ButtonEntityDescriptio
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from . import TimeClockConfigEntry
+from .account import TimeClockConfigEntry
 from .api import Action
 from .entity import EmployeeEntity, async_add_employee_entities
 from .punch import Source

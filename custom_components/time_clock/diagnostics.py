@@ -7,7 +7,7 @@ from typing import Any
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
-from . import TimeClockConfigEntry
+from .account import TimeClockConfigEntry
 
 TO_REDACT = {
     "api_key",
@@ -46,7 +46,16 @@ async def async_get_config_entry_diagnostics(
                 {"subentry_id": sub.subentry_id, "data": dict(sub.data)}
                 for sub in entry.subentries.values()
             ],
-            "runtime": account.diagnostics(),
+            "runtime": {
+                **account.delivery_details(),
+                "employees": {
+                    key: {
+                        **account.state(key).as_dict(),
+                        "pending": account.pending_for(key),
+                    }
+                    for key in account.employees
+                },
+            },
         },
         TO_REDACT,
     )

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
 
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .account import TimeClockAccount
+from .account import TimeClockAccount, TimeClockConfigEntry
 from .const import DOMAIN
-
-if TYPE_CHECKING:
-    from . import TimeClockConfigEntry
 
 
 @callback

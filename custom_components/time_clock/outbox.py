@@ -1,248 +1,194 @@
-"""The outbox sender: deliver an account's punches in order, as each error says."""
+"""The outbox of an account: its durable queue of punches and the sender.
+
+The account hands punches down (``async_append``) and the employees' backend
+identities (``employees``); the outbox owns the queue, the in-flight protocol,
+the failed list and the backend's state, and tells the account only what
+happened (``OutboxEvents``). The files below it only read and write.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-import contextlib
-from datetime import datetime, timedelta
-import math
-import random
-from typing import Protocol
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers.event import async_call_later
-from homeassistant.util import dt as dt_util
+from homeassistant.core import HomeAssistant
 
-from .api import (
-    Backend,
-    Delivery,
-    PunchRequest,
-    TimeClockAuthenticationError,
-    TimeClockConnectionError,
-    TimeClockError,
-    TimeClockRateLimitedError,
-    TimeClockRejectedError,
-)
-from .const import BACKOFF_BASE, BACKOFF_MAX, DEFAULT_RATE_LIMIT_WAIT, LOGGER
+from .api import Backend
+from .employee import Employee
 from .punch import Punch
-from .store import PunchStore
+from .punch_queue import NewPunch, PunchQueue
+from .sender import OutboxEvents, Sender, backoff_delay
+from .storage import AccountFiles, LoadedFiles
 
-# The longest wait before the next attempt, whatever a backend's Retry-After says.
-MAX_WAIT = 86400.0
-
-
-class OutboxListener(Protocol):
-    """What the outbox tells the account about."""
-
-    def build_request(self, punch: Punch, *, uncertain: bool) -> PunchRequest:
-        """Return the backend request for a punch."""
-
-    async def async_delivered(self, punch: Punch, delivery: Delivery) -> None:
-        """Handle a punch the backend confirmed."""
-
-    async def async_rejected(self, punch: Punch, err: TimeClockRejectedError) -> None:
-        """Handle a punch the backend refused for good."""
-
-    def auth_failed(self, err: TimeClockAuthenticationError) -> None:
-        """Handle refused credentials."""
-
-    def outbox_changed(self) -> None:
-        """Handle a change of the outbox or of the backend's reachability."""
+__all__ = ["DeliveryStatus", "NewPunch", "Outbox", "OutboxEvents", "backoff_delay"]
 
 
-def backoff_delay(attempt: int, *, rand: Callable[[], float] = random.random) -> float:
-    """Return the wait before retry ``attempt`` (1-based): exponential, jittered, capped."""
-    ceiling = min(BACKOFF_MAX, BACKOFF_BASE * 2 ** min(attempt - 1, 30))
-    return float(ceiling * (0.5 + rand() / 2))
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DeliveryStatus:
+    """How an account's delivery stands."""
+
+    pending: int
+    failed: int
+    reachable: bool | None
+    paused: bool
+    last_delivery: datetime | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the status as the card's websocket command answers it."""
+        last = self.last_delivery
+        return {
+            "pending": self.pending,
+            "failed": self.failed,
+            "reachable": self.reachable,
+            "paused": self.paused,
+            "last_delivery": last.isoformat() if last else None,
+        }
 
 
 class Outbox:
-    """Deliver the punches of one account, one at a time, in order of occurrence."""
+    """Keep an account's punches on disk until the backend confirmed each."""
 
     def __init__(
         self,
         hass: HomeAssistant,
         *,
         name: str,
-        store: PunchStore,
+        files: AccountFiles,
         backend: Backend,
-        listener: OutboxListener,
+        events: OutboxEvents,
     ) -> None:
-        """Prepare the sender; ``async_start`` starts it."""
-        self._hass = hass
-        self._name = name
-        self._store = store
-        self._backend = backend
-        self._listener = listener
-        self._wake = asyncio.Event()
-        self._timer: CALLBACK_TYPE | None = None
-        self._task: asyncio.Task[None] | None = None
-        self.attempts = 0
-        self.not_before: datetime | None = None
-        self.paused = False
-        self._reachable: bool | None = None
-        self.last_error: str | None = None
+        """Prepare the queue and the sender; ``load`` and ``start`` them."""
+        self._queue = PunchQueue(hass, files, kept=events.punch_kept)
+        self._sender = Sender(
+            hass, name=name, queue=self._queue, backend=backend, events=events
+        )
+
+    def load(self, loaded: LoadedFiles) -> None:
+        """Rebuild the queue from the account's files."""
+        self._queue.load(loaded)
+
+    def start(self, create_task: Callable[..., asyncio.Task[None]]) -> None:
+        """Start sending."""
+        self._sender.async_start(create_task)
+
+    async def async_stop(self) -> None:
+        """Stop sending and write what waits for a delayed save."""
+        await self._sender.async_stop()
+        await self._queue.async_flush()
+
+    @property
+    def employees(self) -> Mapping[str, Employee]:
+        """Return who each employee is at the backend."""
+        return self._sender.employees
+
+    @employees.setter
+    def employees(self, employees: Mapping[str, Employee]) -> None:
+        """Hand down who each employee is at the backend."""
+        self._sender.employees = employees
+
+    async def async_append(self, new: NewPunch) -> Punch:
+        """Write a punch to disk and queue it; return it once it is on disk."""
+        punch = await self._queue.async_append(new, on_queued=self._sender.wake)
+        self._sender.wake()
+        return punch
+
+    def resume(self) -> None:
+        """Send now: after new credentials, or when a user asks to retry."""
+        self._sender.resume()
+
+    async def async_clear_failed(self) -> None:
+        """Forget the punches the backend rejected."""
+        await self._queue.async_clear_failed()
+
+    def forget_employee(self, employee_id: str) -> None:
+        """Drop what the backend kept for an employee who was removed."""
+        self._queue.forget_backend_state(employee_id)
+
+    async def async_read_record(self, since: datetime) -> list[tuple[Punch, bool]]:
+        """Return the kept punches after ``since``, each with whether it was delivered."""
+        return await self._queue.async_read_record(since)
+
+    # What the account and its entities read ---------------------------------------
+
+    @property
+    def pending_count(self) -> int:
+        """Return how many punches wait."""
+        return self._queue.pending_count
+
+    def pending_for(self, employee_id: str) -> int:
+        """Return how many punches of an employee wait."""
+        return self._queue.pending_for(employee_id)
+
+    def is_pending(self, seq: int) -> bool:
+        """Return whether a punch waits."""
+        return self._queue.is_pending(seq)
+
+    def pending_punches(self) -> list[Punch]:
+        """Return the waiting punches in order of occurrence."""
+        return self._queue.pending_punches()
+
+    @property
+    def failed(self) -> list[dict[str, Any]]:
+        """Return the rejected punches, newest last."""
+        return self._queue.failed
+
+    @property
+    def last_delivery(self) -> datetime | None:
+        """Return when the backend last confirmed a punch."""
+        return self._queue.last_delivery
 
     @property
     def reachable(self) -> bool | None:
-        """Return whether the backend answered lately; ``None`` before it was asked."""
-        return self._reachable
+        """Return whether the backend answered lately."""
+        return self._sender.reachable
 
     @reachable.setter
     def reachable(self, reachable: bool) -> None:
-        """Note whether the backend answers; log once when that changes."""
-        if reachable is self._reachable:
-            return
-        if not reachable:
-            LOGGER.info("The backend of %s cannot be reached; punches wait", self._name)
-        elif self._reachable is False:
-            LOGGER.info("The backend of %s can be reached again", self._name)
-        self._reachable = reachable
+        """Note whether the backend answers (a state sync or a check learned it)."""
+        self._sender.reachable = reachable
 
-    @callback
-    def async_start(self, create_task: Callable[..., asyncio.Task[None]]) -> None:
-        """Start sending in a background task made by ``create_task``."""
-        self._task = create_task(self._async_run(), "time_clock outbox")
+    @property
+    def paused(self) -> bool:
+        """Return whether delivery waits for new credentials."""
+        return self._sender.paused
 
-    async def async_stop(self) -> None:
-        """Stop sending; an interrupted punch stays in the outbox."""
-        self._cancel_timer()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+    @property
+    def not_before(self) -> datetime | None:
+        """Return until when delivery waits (a backoff or a quota)."""
+        return self._sender.not_before
 
-    @callback
-    def wake(self, *, skip_wait: bool = False) -> None:
-        """Look at the outbox now; with ``skip_wait`` also end a backoff wait."""
-        if skip_wait:
-            self.not_before = None
-            self.attempts = 0
-        self._wake.set()
-
-    def _cancel_timer(self) -> None:
-        """Cancel the retry timer."""
-        if self._timer is not None:
-            self._timer()
-            self._timer = None
-
-    @callback
-    def _on_timer(self, _now: datetime) -> None:
-        """End a wait."""
-        self._timer = None
-        self._wake.set()
-
-    async def _async_next(self) -> Punch:
-        """Wait until a punch may be sent, and return it."""
-        while True:
-            self._wake.clear()
-            punch = None if self.paused else self._store.next_pending()
-            if punch is not None:
-                if self.not_before is None or dt_util.utcnow() >= self.not_before:
-                    return punch
-                if self._timer is None:
-                    delay = (self.not_before - dt_util.utcnow()).total_seconds()
-                    self._timer = async_call_later(self._hass, delay, self._on_timer)
-            await self._wake.wait()
-
-    async def _async_run(self) -> None:
-        """Send punches for as long as the account is loaded."""
-        while True:
-            punch = await self._async_next()
-            self._cancel_timer()
-            try:
-                await self._async_send(punch)
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # noqa: BLE001 - the sender must outlive any bug
-                LOGGER.exception("Unexpected error while delivering a punch")
-                self._retry_later(None)
-            self._listener.outbox_changed()
-
-    async def _async_send(self, punch: Punch) -> None:
-        """Send one punch and act on the answer."""
-        uncertain = punch.seq in self._store.uncertain
-        await self._store.async_mark_in_flight(punch)
-        request = self._listener.build_request(punch, uncertain=uncertain)
-        try:
-            delivery = await self._backend.async_deliver(request)
-        except TimeClockError as err:
-            if await self._async_stored(punch):
-                await self._async_failed(punch, err)
-            return
-        if await self._async_stored(punch):
-            self.reachable = True
-            self._reset()
-            await self._listener.async_delivered(punch, delivery)
-
-    async def _async_stored(self, punch: Punch) -> bool:
-        """Wait until a punch sent while it was being written is on disk.
-
-        A punch whose write failed was never recorded: whoever punched was told
-        so, and the answer about it is dropped.
-        """
-        if await self._store.async_written(punch.seq):
-            return True
-        LOGGER.error(
-            "A punch could not be written to disk after it was sent; "
-            "the backend may hold a punch that Home Assistant does not"
+    @property
+    def status(self) -> DeliveryStatus:
+        """Return how delivery stands now."""
+        return DeliveryStatus(
+            pending=self.pending_count,
+            failed=len(self.failed),
+            reachable=self.reachable,
+            paused=self.paused,
+            last_delivery=self.last_delivery,
         )
-        return False
 
-    async def _async_failed(self, punch: Punch, err: TimeClockError) -> None:
-        """Act on a failed delivery, as the error says."""
-        if isinstance(err, TimeClockRateLimitedError):
-            self.reachable = True
-            wait = (
-                err.retry_after
-                if err.retry_after is not None
-                else DEFAULT_RATE_LIMIT_WAIT
-            )
-            LOGGER.info("Backend quota reached; waiting %.0f s", wait)
-            self._wait(wait, str(err))
-        elif isinstance(err, TimeClockAuthenticationError):
-            self.reachable = True
-            self.paused = True
-            self.last_error = str(err)
-            LOGGER.warning("Backend refused the credentials; delivery paused")
-            self._listener.auth_failed(err)
-        elif isinstance(err, TimeClockRejectedError):
-            self.reachable = True
-            self._reset()
-            LOGGER.warning("Backend rejected a punch (%s)", err.code)
-            await self._listener.async_rejected(punch, err)
-        elif isinstance(err, TimeClockConnectionError):
-            self.reachable = False
-            if err.ambiguous:
-                self._store.uncertain.add(punch.seq)
-            LOGGER.debug("Backend unreachable: %s", err)
-            self._retry_later(str(err))
-        else:
-            self.reachable = False
-            LOGGER.debug("Backend error: %s", err)
-            self._retry_later(str(err))
-
-    def _reset(self) -> None:
-        """Forget the backoff after an answer that settles a punch."""
-        self.attempts = 0
-        self.not_before = None
-        self.last_error = None
-
-    def _retry_later(self, error: str | None) -> None:
-        """Wait with exponential backoff before the next attempt."""
-        self.attempts += 1
-        self._wait(backoff_delay(self.attempts), error)
-
-    def _wait(self, seconds: float, error: str | None) -> None:
-        """Send nothing for ``seconds`` (at most a day, whatever a backend asks)."""
-        self.last_error = error
-        seconds = min(seconds, MAX_WAIT) if math.isfinite(seconds) else MAX_WAIT
-        self.not_before = dt_util.utcnow() + timedelta(seconds=seconds)
-
-    @callback
-    def resume(self) -> None:
-        """Resume after new credentials."""
-        self.paused = False
-        self.wake(skip_wait=True)
+    def diagnostics(self) -> dict[str, Any]:
+        """Return the queue's and the sender's state for diagnostics."""
+        sender = self._sender
+        return {
+            "pending": self.pending_count,
+            "uncertain": len(self._queue.uncertain),
+            "failed": self.failed,
+            "pending_punches": [p.as_dict() for p in self.pending_punches()[:50]],
+            "outbox": {
+                "paused": sender.paused,
+                "reachable": sender.reachable,
+                "attempts": sender.attempts,
+                "not_before": sender.not_before.isoformat()
+                if sender.not_before
+                else None,
+                "last_error": sender.last_error,
+            },
+            "last_delivery": self.last_delivery.isoformat()
+            if self.last_delivery
+            else None,
+        }

@@ -32,8 +32,7 @@ from .punch import Source
 from .reader_payload import extract_uid, normalize_uid
 
 if TYPE_CHECKING:
-    from . import TimeClockConfigEntry
-    from .account import TimeClockAccount
+    from .account import TimeClockAccount, TimeClockConfigEntry
 
 LOGGER = logging.getLogger(__package__)
 
@@ -459,7 +458,7 @@ class ReaderInput:
                 "employee": employee.name,
                 "action": punch.action.value,
                 "on_shift": self.account.state(employee_id).on_shift,
-                "delivered": not self.account.store.is_pending(punch.seq),
+                "delivered": self.account.is_delivered(punch),
             },
         )
 

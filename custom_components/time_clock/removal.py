@@ -11,20 +11,22 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util, slugify
 
 from .const import DOMAIN, LOGGER
-from .store import PunchStore
+from .punch_queue import PunchQueue
+from .storage import AccountFiles
 
 if TYPE_CHECKING:
-    from . import TimeClockConfigEntry
+    from .account import TimeClockConfigEntry
 
 
 async def async_export_and_remove(
     hass: HomeAssistant, entry: TimeClockConfigEntry
 ) -> None:
     """Write undelivered and failed punches to a JSON file, then delete the storage."""
-    store = PunchStore(hass, entry.entry_id)
-    await store.async_load()
-    pending = store.pending_punches()
-    if pending or store.failed:
+    files = AccountFiles(hass, entry.entry_id)
+    queue = PunchQueue(hass, files)
+    queue.load(await files.async_load())
+    pending = queue.pending_punches()
+    if pending or queue.failed:
         employees = {sub.subentry_id: sub.title for sub in entry.subentries.values()}
         stamp = dt_util.utcnow().strftime("%Y%m%dT%H%M%SZ")
         path = Path(hass.config.path(f"time_clock_{slugify(entry.title)}_{stamp}.json"))
@@ -36,7 +38,7 @@ async def async_export_and_remove(
                 {**p.as_dict(), "employee_name": employees.get(p.employee_id)}
                 for p in pending
             ],
-            "failed": store.failed,
+            "failed": queue.failed,
         }
         await hass.async_add_executor_job(
             path.write_text, json.dumps(content, indent=2), "utf-8"
@@ -50,9 +52,9 @@ async def async_export_and_remove(
         persistent_notification.async_create(
             hass,
             f"The Time Clock account **{entry.title}** was removed with {len(pending)} "
-            f"undelivered and {len(store.failed)} failed punches. They were saved to "
+            f"undelivered and {len(queue.failed)} failed punches. They were saved to "
             f"`{path}`.",
             title="Time Clock: undelivered punches saved",
             notification_id=f"{DOMAIN}_{entry.entry_id}_export",
         )
-    await store.async_remove()
+    await files.async_remove()

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
-from .const import DOMAIN
-from .store import RETENTION
-from .targets import pick_accounts, refusal, resolve_employees
-from .timesheet import Day, as_csv
+from .errors import failure, refusal
+from .storage import RETENTION
+from .targets import pick_accounts, resolve_employees
+from .timesheet import Day, RecordedPunch, as_csv, timesheet
 
 if TYPE_CHECKING:
     from .account import TimeClockAccount
@@ -25,6 +24,8 @@ ATTR_END = "end"
 ATTR_ACCOUNT = "account"
 ATTR_EMPLOYEES = "employees"
 ATTR_CSV_PATH = "csv_path"
+# How far before a timesheet's first day a shift open at its start may have begun.
+OPEN_SHIFT_LOOKBACK = timedelta(days=2)
 # The longest timesheet asked for at once.
 MAX_TIMESHEET_DAYS = 366
 
@@ -61,9 +62,36 @@ async def async_timesheets(
             raise refusal("unknown_employee", target=unknown[0])
     sheets: list[Sheet] = []
     for account in accounts:
-        days = await account.async_timesheet(start, end, employee_ids)
+        days = await _async_account_days(account, start, end, employee_ids)
         sheets.extend((account, key, found) for key, found in days.items())
     return sheets
+
+
+async def _async_account_days(
+    account: TimeClockAccount, start: date, end: date, employee_ids: list[str] | None
+) -> dict[str, list[Day]]:
+    """Return the days of an account's employees (or of some) from its record.
+
+    A shift already open at ``start`` is seen if it began within
+    ``OPEN_SHIFT_LOOKBACK`` before.
+    """
+    zone = dt_util.get_default_time_zone()
+    since = dt_util.as_utc(
+        datetime.combine(start, datetime.min.time(), tzinfo=zone) - OPEN_SHIFT_LOOKBACK
+    )
+    wanted = account.employees if employee_ids is None else set(employee_ids)
+    recorded = [
+        RecordedPunch(punch=punch, delivered=delivered)
+        for punch, delivered in await account.async_read_record(since)
+    ]
+    return timesheet(
+        recorded,
+        {key: e.name for key, e in account.employees.items() if key in wanted},
+        start=start,
+        end=end,
+        zone=zone,
+        now=dt_util.utcnow(),
+    )
 
 
 def timesheet_answer(start: date, end: date, sheets: list[Sheet]) -> dict[str, Any]:
@@ -134,10 +162,6 @@ async def async_handle_timesheet(
         try:
             await hass.async_add_executor_job(_write, path, text)
         except OSError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="csv_not_written",
-                translation_placeholders={"path": str(path), "error": str(err)},
-            ) from err
+            raise failure("csv_not_written", path=str(path), error=str(err)) from err
         answer["csv_path"] = str(path)
     return answer

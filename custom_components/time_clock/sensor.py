@@ -16,8 +16,7 @@ from homeassistant.const import EntityCategory, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from . import TimeClockConfigEntry
-from .account import TimeClockAccount
+from .account import TimeClockAccount, TimeClockConfigEntry
 from .entity import EmployeeEntity, TimeClockEntity, async_add_employee_entities
 
 PARALLEL_UPDATES = 0
@@ -48,14 +47,14 @@ ACCOUNT_SENSORS = (
         translation_key="pending_punches",
         state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda account, _: account.store.pending_count,
+        value_fn=lambda account, _: account.delivery.pending,
     ),
     TimeClockSensorDescription(
         key="failed_punches",
         translation_key="failed_punches",
         state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda account, _: len(account.store.failed),
+        value_fn=lambda account, _: account.delivery.failed,
     ),
     TimeClockSensorDescription(
         key="last_delivery",
@@ -64,7 +63,7 @@ ACCOUNT_SENSORS = (
         entity_category=EntityCategory.DIAGNOSTIC,
         # It changes with every delivery: off by default, out of the logbook.
         entity_registry_enabled_default=False,
-        value_fn=lambda account, _: account.store.last_delivery,
+        value_fn=lambda account, _: account.delivery.last_delivery,
     ),
 )
 

@@ -110,7 +110,7 @@ async def _async_handle_punch(
 async def _async_handle_retry(hass: HomeAssistant, call: ServiceCall) -> None:
     """Send the outbox of one or every account now, skipping the backoff wait."""
     for account in pick_accounts(hass, call.data.get(ATTR_ACCOUNT)):
-        account.outbox.resume()
+        account.retry()
 
 
 def async_setup_services(hass: HomeAssistant) -> None:

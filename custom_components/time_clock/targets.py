@@ -6,22 +6,13 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from .const import DOMAIN
+from .errors import refusal
 
 if TYPE_CHECKING:
     from .account import TimeClockAccount
-
-
-def refusal(key: str, **placeholders: str) -> ServiceValidationError:
-    """Return a translated refusal of a call."""
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders or None,
-    )
 
 
 def loaded_accounts(hass: HomeAssistant) -> list[TimeClockAccount]:

@@ -80,7 +80,7 @@ def websocket_accounts(
                 "backend": account.entry.data.get(CONF_BACKEND, "local"),
                 "device_id": device_ids.get(entry_id),
                 "entities": _entities(entities, entry_id, ACCOUNT_ENTITIES),
-                "status": account.status(),
+                "status": account.delivery.as_dict(),
                 "employees": [
                     {
                         "employee_id": key,

@@ -1,0 +1,56 @@
+"""Tell an account's entities when what they show changed."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+
+from homeassistant.core import CALLBACK_TYPE, callback
+
+# Employees whose per-minute sensors are updated in one turn of the event loop.
+MINUTE_BATCH = 25
+
+
+class Listeners:
+    """The entities listening to an account, by employee (``None``: the account)."""
+
+    def __init__(self) -> None:
+        """Start with no listener."""
+        self._listeners: dict[str | None, list[CALLBACK_TYPE]] = {}
+        self._minute: dict[str, list[CALLBACK_TYPE]] = {}
+
+    @callback
+    def add(
+        self, update: CALLBACK_TYPE, employee_id: str | None, *, every_minute: bool
+    ) -> Callable[[], None]:
+        """Call ``update`` when the employee changes (and every minute, if asked)."""
+        self._listeners.setdefault(employee_id, []).append(update)
+        if every_minute and employee_id is not None:
+            self._minute.setdefault(employee_id, []).append(update)
+
+        def remove() -> None:
+            self._listeners[employee_id].remove(update)
+            if every_minute and employee_id is not None:
+                self._minute[employee_id].remove(update)
+
+        return remove
+
+    @callback
+    def notify(self, employee_id: str | None) -> None:
+        """Tell the listeners of an employee, or of the account, about a change."""
+        for update in list(self._listeners.get(employee_id, ())):
+            update()
+
+    async def async_tick(self, employee_ids: Iterable[str]) -> None:
+        """Tell the per-minute listeners of some employees, a few at a time.
+
+        A shift change puts hundreds on shift; updating all their sensors in one
+        turn of the event loop would hold up every tap waiting behind it.
+        """
+        due = list(employee_ids)
+        for start in range(0, len(due), MINUTE_BATCH):
+            if start:
+                await asyncio.sleep(0)
+            for employee_id in due[start : start + MINUTE_BATCH]:
+                for update in list(self._minute.get(employee_id, ())):
+                    update()

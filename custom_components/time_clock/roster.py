@@ -1,0 +1,72 @@
+"""The employees of an account, read from its subentries, and their tags."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+
+from .const import DOMAIN, SUBENTRY_EMPLOYEE
+from .employee import Employee
+
+
+class Roster:
+    """Who works for an account, and whose badge a tag is."""
+
+    def __init__(self) -> None:
+        """Start with nobody; ``read`` fills the roster from the entry."""
+        self.employees: dict[str, Employee] = {}
+        self.tags: dict[str, str] = {}
+        # The title and data each employee was built from, to spot a change.
+        self._built_from: dict[str, tuple[str, Mapping[str, Any]]] = {}
+
+    def read(self, entry: ConfigEntry[Any]) -> tuple[list[str], list[str], list[str]]:
+        """Take the employees from the entry; return those added, changed, removed.
+
+        A change is spotted by the subentry's title and its data object, which
+        Home Assistant replaces on every change: no data is compared.
+        """
+        current = {
+            sub.subentry_id: sub
+            for sub in entry.subentries.values()
+            if sub.subentry_type == SUBENTRY_EMPLOYEE
+        }
+        removed = [key for key in self.employees if key not in current]
+        added: list[str] = []
+        changed: list[str] = []
+        for key in removed:
+            del self.employees[key]
+            del self._built_from[key]
+        for key, sub in current.items():
+            built = self._built_from.get(key)
+            if built is not None and built[0] == sub.title and built[1] is sub.data:
+                continue
+            (changed if built is not None else added).append(key)
+            self.employees[key] = Employee.from_subentry(sub)
+            self._built_from[key] = (sub.title, sub.data)
+        if added or changed or removed:
+            self.tags = {
+                tag: employee.employee_id
+                for employee in self.employees.values()
+                for tag in employee.tags
+            }
+        return added, changed, removed
+
+    def name(self, employee_id: str) -> str:
+        """Return an employee's name (their id once they were removed)."""
+        employee = self.employees.get(employee_id)
+        return employee.name if employee else employee_id
+
+
+def rename_devices(
+    hass: HomeAssistant, entry_id: str, names: Mapping[str, str]
+) -> None:
+    """Give employees' devices their new names (employee id -> name)."""
+    registry = dr.async_get(hass)
+    for device in dr.async_entries_for_config_entry(registry, entry_id):
+        for domain, key in device.identifiers:
+            if domain == DOMAIN and (name := names.get(key)) and device.name != name:
+                registry.async_update_device(device.id, name=name)
