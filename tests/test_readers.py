@@ -29,12 +29,12 @@ from pytest_homeassistant_custom_component.typing import (
 
 from custom_components.time_clock import readers as readers_module
 from custom_components.time_clock.const import DOMAIN
-from custom_components.time_clock.readers import (
+from custom_components.time_clock.reader_config import (
     Reader,
-    ReaderInput,
     compile_template,
     readers_from_options,
 )
+from custom_components.time_clock.readers import ReaderInput
 
 from .conftest import ENTRY_ID, JANE, JOHN, call_punch, employee, entity_id
 
@@ -277,7 +277,7 @@ async def test_debounce_memory_is_pruned(
     clock.tick(5)
     await read(hass, BACK, JOHN_TAG)
 
-    assert len(loaded.runtime_data.readers._seen) <= 257
+    assert len(loaded.runtime_data.readers.reading.seen) <= 257
     assert on_shift(hass)
 
 

@@ -67,7 +67,7 @@ from .const import (
 )
 from .employee import ID_TYPE_VALUES, REFERENCE_VALUES, normalize_tag
 from .options_flow import TimeClockOptionsFlow
-from .readers import CONF_READERS
+from .reader_config import CONF_READERS
 
 SECTION_ADVANCED = "advanced"
 URL_FIELDS = (CONF_API_URL, CONF_TOKEN_URL, CONF_PORTAL_URL)

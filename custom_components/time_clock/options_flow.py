@@ -28,7 +28,7 @@ from homeassistant.helpers.selector import (
 import voluptuous as vol
 
 from .const import CONF_AUTO_CLOCK_OUT_HOURS, CONF_DEBOUNCE, DEFAULT_DEBOUNCE
-from .readers import (
+from .reader_config import (
     CONF_FEEDBACK_TOPIC,
     CONF_READERS,
     CONF_ROLE,

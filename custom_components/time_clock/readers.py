@@ -1,13 +1,15 @@
-"""Tag reads from MQTT readers and Home Assistant's ``tag_scanned`` events."""
+"""Where tag reads come from: MQTT readers and Home Assistant's ``tag_scanned``.
+
+Each read goes to the account's ``TagReading`` (reading.py), which punches and
+sends the feedback back through ``publish``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-import json
 import logging
 from time import monotonic
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from homeassistant.components import mqtt
 from homeassistant.config_entries import (
@@ -17,123 +19,38 @@ from homeassistant.config_entries import (
     ConfigEntryState,
 )
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
-from homeassistant.exceptions import (
-    HomeAssistantError,
-    ServiceValidationError,
-    TemplateError,
-)
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.exceptions import TemplateError
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
-from homeassistant.helpers.template import Template
 
-from .api import Action
-from .const import CONF_DEBOUNCE, DEFAULT_DEBOUNCE, DOMAIN, EVENT_UNKNOWN_TAG
-from .punch import Source
+from .const import CONF_DEBOUNCE, DEFAULT_DEBOUNCE, DOMAIN
+from .issues import ISSUE_MQTT_MISSING, create_mqtt_missing, delete_issue
+from .reader_config import (
+    CONF_TAG_SCANNED,
+    DEFAULT_TAG_SCANNED,
+    Reader,
+    compile_template,
+    readers_from_options,
+)
 from .reader_payload import extract_uid, normalize_uid
-
-if TYPE_CHECKING:
-    from .account import TimeClockAccount, TimeClockConfigEntry
+from .reading import Puncher, TagReading
 
 LOGGER = logging.getLogger(__package__)
 
-CONF_READERS: Final = "readers"
-CONF_TAG_SCANNED: Final = "tag_scanned"
-CONF_ROLE: Final = "role"
-CONF_TOPIC: Final = "topic"
-CONF_TEMPLATE: Final = "template"
-CONF_FEEDBACK_TOPIC: Final = "feedback_topic"
-DEFAULT_TAG_SCANNED: Final = True
-
-ROLE_TOGGLE: Final = "toggle"
-ROLE_CLOCK_IN: Final = "clock_in"
-ROLE_CLOCK_OUT: Final = "clock_out"
-ROLES: Final = (ROLE_TOGGLE, ROLE_CLOCK_IN, ROLE_CLOCK_OUT)
-ROLE_ACTIONS: Final[Mapping[str, Action | None]] = {
-    ROLE_TOGGLE: None,
-    ROLE_CLOCK_IN: Action.CLOCK_IN,
-    ROLE_CLOCK_OUT: Action.CLOCK_OUT,
-}
-
 EVENT_TAG_SCANNED: Final = "tag_scanned"
 HOME_ASSISTANT_READER: Final = "Home Assistant"
-ISSUE_MQTT_MISSING: Final = "mqtt_missing"
 MQTT_DOMAIN: Final = "mqtt"
-
-ERROR_UNKNOWN_TAG: Final = "unknown_tag"
-ERROR_NOT_ALLOWED: Final = "reader_not_allowed"
-ERROR_PUNCH_FAILED: Final = "punch_failed"
-
-# Forget debounce entries once this many are kept, dropping the expired ones.
-_DEBOUNCE_PRUNE_SIZE: Final = 256
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Reader:
-    """One configured reader: a source of tag reads with a role."""
-
-    name: str
-    role: str = ROLE_TOGGLE
-    topic: str = ""
-    template: str = ""
-    feedback_topic: str = ""
-
-    @classmethod
-    def from_options(cls, data: Mapping[str, Any]) -> Reader:
-        """Return the reader an options item describes."""
-        role = str(data.get(CONF_ROLE) or ROLE_TOGGLE)
-        return cls(
-            name=str(data.get("name") or "").strip(),
-            role=role if role in ROLES else ROLE_TOGGLE,
-            topic=str(data.get(CONF_TOPIC) or "").strip(),
-            template=str(data.get(CONF_TEMPLATE) or "").strip(),
-            feedback_topic=str(data.get(CONF_FEEDBACK_TOPIC) or "").strip(),
-        )
-
-    @property
-    def action(self) -> Action | None:
-        """Return the action of the reader's role; ``None`` toggles."""
-        return ROLE_ACTIONS[self.role]
-
-
-def readers_from_options(options: Mapping[str, Any]) -> list[Reader]:
-    """Return the MQTT readers of an account's options."""
-    items = [
-        item for item in options.get(CONF_READERS) or [] if isinstance(item, Mapping)
-    ]
-    return [reader for item in items if (reader := Reader.from_options(item)).topic]
-
-
-def compile_template(hass: HomeAssistant, source: str) -> Callable[[str], str | None]:
-    """Return a callable rendering a reader template with ``value`` and ``value_json``.
-
-    Raise TemplateError when the template is not valid.
-    """
-    template = Template(source, hass)
-    template.ensure_valid()
-
-    def render(text: str) -> str | None:
-        """Return what the template makes of a payload's text."""
-        try:
-            value_json: Any = json.loads(text)
-        except ValueError:
-            value_json = None
-        result = template.async_render(
-            {"value": text, "value_json": value_json}, parse_result=False, strict=True
-        )
-        return str(result)
-
-    return render
 
 
 class ReaderInput:
-    """Turn an account's tag reads into punches."""
+    """Listen to an account's readers and hand each read on."""
 
     def __init__(
         self,
         *,
         hass: HomeAssistant,
-        entry: TimeClockConfigEntry,
-        account: TimeClockAccount,
+        entry: ConfigEntry[Any],
+        account: Puncher,
         clock: Callable[[], float] | None = None,
     ) -> None:
         """Read the account's reader options."""
@@ -147,15 +64,16 @@ class ReaderInput:
         self.debounce = float(entry.options.get(CONF_DEBOUNCE, DEFAULT_DEBOUNCE) or 0)
         self.mqtt_ready = False
         self._subscribing = False
-        self._clock = clock or monotonic
-        self._seen: dict[tuple[str, str], float] = {}
-        self._unknown_logged: float | None = None
         self._unsubs: list[CALLBACK_TYPE] = []
-
-    @property
-    def _issue_id(self) -> str:
-        """Return the id of the account's MQTT repair issue."""
-        return f"{ISSUE_MQTT_MISSING}_{self.entry.entry_id}"
+        self.reading = TagReading(
+            hass=hass,
+            entry=entry,
+            account=account,
+            debounce=self.debounce,
+            clock=clock or monotonic,
+            publish=self._feedback,
+            reports_unknown=self._reports_shared_unknown,
+        )
 
     # Life cycle ------------------------------------------------------------
 
@@ -166,7 +84,7 @@ class ReaderInput:
                 self.hass.bus.async_listen(EVENT_TAG_SCANNED, self._handle_tag_scanned)
             )
         if not self.readers:
-            ir.async_delete_issue(self.hass, DOMAIN, self._issue_id)
+            delete_issue(self.hass, ISSUE_MQTT_MISSING, self.entry.entry_id)
             return
         # MQTT set up later, or reloaded under the subscriptions: start again.
         self._unsubs.append(
@@ -180,7 +98,7 @@ class ReaderInput:
         finally:
             self._subscribing = False
         if subscribed:
-            ir.async_delete_issue(self.hass, DOMAIN, self._issue_id)
+            delete_issue(self.hass, ISSUE_MQTT_MISSING, self.entry.entry_id)
             return
         self._create_mqtt_issue()
 
@@ -189,7 +107,7 @@ class ReaderInput:
         while self._unsubs:
             self._unsubs.pop()()
         self.mqtt_ready = False
-        ir.async_delete_issue(self.hass, DOMAIN, self._issue_id)
+        delete_issue(self.hass, ISSUE_MQTT_MISSING, self.entry.entry_id)
 
     async def _async_subscribe(self) -> bool:
         """Subscribe to every reader topic; return whether MQTT works."""
@@ -211,17 +129,8 @@ class ReaderInput:
 
     def _create_mqtt_issue(self) -> None:
         """Say that the account's MQTT readers need the MQTT integration."""
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            self._issue_id,
-            is_fixable=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key=ISSUE_MQTT_MISSING,
-            translation_placeholders={
-                "account": self.entry.title,
-                "readers": ", ".join(reader.name for reader in self.readers),
-            },
+        create_mqtt_missing(
+            self.hass, self.entry, (reader.name for reader in self.readers)
         )
 
     @callback
@@ -263,7 +172,7 @@ class ReaderInput:
                 if uid is None:
                     LOGGER.debug("Reader %s: message without a tag", reader.name)
                     return
-                self._read(reader, uid)
+                self.reading.read(reader, uid)
             except Exception:  # nothing raises in an MQTT callback
                 LOGGER.debug("Reader %s: message dropped", reader.name, exc_info=True)
 
@@ -288,7 +197,7 @@ class ReaderInput:
                 LOGGER.debug("tag_scanned without a usable tag id")
                 return
             name = self._device_name(event.data.get("device_id"))
-            self._read(Reader(name=name), uid, shared=True)
+            self.reading.read(Reader(name=name), uid, shared=True)
         except Exception:  # nothing raises in an event listener
             LOGGER.debug("tag_scanned dropped", exc_info=True)
 
@@ -299,101 +208,6 @@ class ReaderInput:
         ):
             return device.name_by_user or device.name or HOME_ASSISTANT_READER
         return HOME_ASSISTANT_READER
-
-    # Reads -----------------------------------------------------------------
-
-    def _debounced(self, reader: Reader, uid: str) -> bool:
-        """Return whether a read repeats the last one of its reader and tag.
-
-        Every repeat restarts the window, so a card held on a reader is one read.
-        """
-        now = self._clock()
-        key = (reader.name, uid)
-        last = self._seen.get(key)
-        self._seen[key] = now
-        if len(self._seen) > _DEBOUNCE_PRUNE_SIZE:
-            self._seen = {
-                seen: at for seen, at in self._seen.items() if now - at < self.debounce
-            }
-            self._seen[key] = now
-        return last is not None and now - last < self.debounce
-
-    def _read(self, reader: Reader, uid: str, *, shared: bool = False) -> None:
-        """Punch for one tag read, unless it repeats the last one."""
-        if self._debounced(reader, uid):
-            LOGGER.debug("Reader %s: repeated read ignored", reader.name)
-            return
-        if (employee_id := self.account.tags.get(uid)) is None:
-            self._unknown(reader, uid, shared=shared)
-            return
-        if not self._allowed(employee_id, reader):
-            self._refuse(employee_id, reader)
-            return
-        self.entry.async_create_task(
-            self.hass,
-            self._async_punch(employee_id, reader),
-            f"{DOMAIN} read at {reader.name}",
-        )
-
-    def _allowed(self, employee_id: str, reader: Reader) -> bool:
-        """Return whether an employee may punch at a reader."""
-        subentry = self.entry.subentries.get(employee_id)
-        allowed = subentry.data.get(CONF_READERS) if subentry else None
-        if not allowed:
-            return True
-        name = reader.name.casefold()
-        return any(str(item).casefold() == name for item in allowed)
-
-    def _refuse(self, employee_id: str, reader: Reader) -> None:
-        """Refuse a read at a reader the employee may not use."""
-        employee = self.account.employees[employee_id]
-        LOGGER.info("%s may not punch at reader %s", employee.name, reader.name)
-        self._feedback(
-            reader,
-            {
-                "employee": employee.name,
-                "action": None,
-                "on_shift": self.account.state(employee_id).on_shift,
-                "delivered": False,
-                "error": ERROR_NOT_ALLOWED,
-            },
-        )
-
-    def _unknown(self, reader: Reader, uid: str, *, shared: bool) -> None:
-        """Report a tag that belongs to no employee."""
-        if shared and not self._reports_shared_unknown(uid):
-            LOGGER.debug("tag_scanned of an unknown tag left to another account")
-            return
-        self.hass.bus.async_fire(
-            EVENT_UNKNOWN_TAG,
-            {
-                "uid": uid,
-                "reader": reader.name,
-                "account": self.entry.title,
-                "account_id": self.entry.entry_id,
-            },
-        )
-        now = self._clock()
-        if self._unknown_logged is None or now - self._unknown_logged >= self.debounce:
-            self._unknown_logged = now
-            LOGGER.info(
-                "Unknown tag at reader %s of %s; its UID is in the %s event",
-                reader.name,
-                self.entry.title,
-                EVENT_UNKNOWN_TAG,
-            )
-        else:
-            LOGGER.debug("Unknown tag at reader %s", reader.name)
-        self._feedback(
-            reader,
-            {
-                "employee": None,
-                "action": None,
-                "on_shift": None,
-                "delivered": False,
-                "error": ERROR_UNKNOWN_TAG,
-            },
-        )
 
     def _reports_shared_unknown(self, uid: str) -> bool:
         """Return whether this account reports a ``tag_scanned`` tag nobody knows.
@@ -412,65 +226,15 @@ class ReaderInput:
             return False
         return not listening or listening[0] is self
 
-    async def _async_punch(self, employee_id: str, reader: Reader) -> None:
-        """Punch an employee for a read, then tell the reader; never raise."""
-        employee = self.account.employees[employee_id]
-        try:
-            punch = await self.account.async_punch(
-                employee_id, reader.action, source=Source.READER, reader=reader.name
-            )
-        except ServiceValidationError as err:
-            LOGGER.info("Reader %s: %s", reader.name, err)
-            self._feedback(
-                reader,
-                {
-                    "employee": employee.name,
-                    "action": reader.action.value if reader.action else None,
-                    "on_shift": self.account.state(employee_id).on_shift,
-                    "delivered": False,
-                    "error": err.translation_key,
-                },
-            )
-            return
-        except Exception as err:  # a read must never raise
-            LOGGER.error(  # noqa: TRY400 - a traceback only for an unexpected error
-                "Reader %s: the punch of %s failed: %s",
-                reader.name,
-                employee.name,
-                err,
-                exc_info=not isinstance(err, HomeAssistantError),
-            )
-            self._feedback(
-                reader,
-                {
-                    "employee": employee.name,
-                    "action": None,
-                    "on_shift": self.account.state(employee_id).on_shift,
-                    "delivered": False,
-                    "error": ERROR_PUNCH_FAILED,
-                },
-            )
-            return
-        LOGGER.debug("Reader %s: %s %s", reader.name, employee.name, punch.action)
-        self._feedback(
-            reader,
-            {
-                "employee": employee.name,
-                "action": punch.action.value,
-                "on_shift": self.account.state(employee_id).on_shift,
-                "delivered": self.account.is_delivered(punch),
-            },
-        )
-
     # Feedback --------------------------------------------------------------
 
-    def _feedback(self, reader: Reader, message: Mapping[str, Any]) -> None:
+    def _feedback(self, reader: Reader, payload: str) -> None:
         """Publish feedback to the reader's feedback topic, if it has one."""
         if not reader.feedback_topic or not self.mqtt_ready:
             return
         self.entry.async_create_task(
             self.hass,
-            self._async_publish(reader, json.dumps(message)),
+            self._async_publish(reader, payload),
             f"{DOMAIN} feedback to {reader.name}",
         )
 
