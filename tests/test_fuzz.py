@@ -1055,7 +1055,7 @@ def pacer_clock() -> Iterator[PacerClock]:
     """Build Home Assistant's Calamari clients without quotas, on a clock we move."""
     clock = PacerClock()
     with patch(
-        "custom_components.time_clock.backends.CalamariClient",
+        "custom_components.time_clock.vendors.CalamariClient",
         partial(CalamariClient, limits={}, clock=clock),
     ):
         yield clock

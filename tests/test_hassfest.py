@@ -42,9 +42,9 @@ from custom_components.time_clock.api import (
     TimeClockAuthenticationError,
     TimeClockConnectionError,
 )
-from custom_components.time_clock.backends import BACKENDS
 from custom_components.time_clock.const import BACKEND_LOCAL, DOMAIN
 from custom_components.time_clock.repairs import RejectedPunchesRepairFlow
+from custom_components.time_clock.vendors import BACKENDS, VENDORS
 
 from . import hassfest_rules as rules
 from .fake_backend import FakeBackend
@@ -563,7 +563,7 @@ def _account(backend: str, unique_id: str) -> MockConfigEntry:
             **dict.fromkeys(config_flow.URL_FIELDS, "https://example.com/api"),
             **{
                 field: "12345"
-                for field in config_flow.CREDENTIALS[backend]
+                for field in VENDORS[backend].credentials
                 if field not in config_flow.URL_FIELDS
             },
         },
@@ -622,7 +622,7 @@ async def _drive_account_flows(
         entry = _account(backend, f"{backend} account")
         entry.add_to_hass(hass)
         starts = [entry.start_reconfigure_flow]
-        if config_flow.REAUTH_FIELDS[backend]:
+        if VENDORS[backend].reauth:
             starts.append(entry.start_reauth_flow)
         for start_flow in starts:
             await _drive_credentials(
@@ -644,7 +644,12 @@ def _employee_inputs(backend: str, schema: vol.Schema) -> list[dict[str, Any]]:
         {**valid, "tags": ["not a tag"]},
         {**valid, "tags": [EXISTING_TAG]},
     ]
-    for numeric_backend, kind in config_flow.NUMERIC_IDENTIFIER:
+    numeric = {
+        (vendor.key, kind)
+        for vendor in VENDORS.values()
+        for kind in vendor.numeric_identifier
+    }
+    for numeric_backend, kind in numeric:
         if numeric_backend != backend:
             continue
         kind_fields = {

@@ -11,14 +11,14 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.time_clock.api import protime, sonoran
 from custom_components.time_clock.const import DOMAIN
-from custom_components.time_clock.employee import (
-    ID_TYPE_VALUES,
-    REFERENCE_VALUES,
-    with_option_keys,
-)
+from custom_components.time_clock.employee import with_option_keys
+from custom_components.time_clock.vendors import VENDORS
 
 from .conftest import ENTRY_ID, JOHN, call_punch, entity_id
 from .fake_backend import FakeBackend
+
+ID_TYPE_VALUES = VENDORS["sonoran"].employee["id_type"].choices
+REFERENCE_VALUES = VENDORS["protime"].employee["reference"].choices
 
 
 async def test_setup_and_unload(
@@ -94,9 +94,8 @@ async def test_version_1_1_account_is_migrated_and_backend_gets_vendor_value(
     }
     await call_punch(hass, "clock_in", JOHN)
     await hass.async_block_till_done()
-    assert [dict(p.extras) for p in fake_backend.delivered] == [
-        {field: stored, "position": 5}
-    ]
+    # The backend gets its own fields only (position is TrackTik's).
+    assert [dict(p.extras) for p in fake_backend.delivered] == [{field: stored}]
 
 
 async def test_account_from_a_newer_major_version_is_refused(

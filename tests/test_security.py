@@ -245,7 +245,7 @@ async def sonoran_vendor() -> Vendor:
         secrets=["SONORAN-KEY-w3Rt6", "SONORAN-WRONG-1aZ", "SONORAN-KEY-rotated-8Lp"],
         identifiers=[SONORAN_API_ID, SONORAN_GHOST],
         delivered=lambda: len(fake.transitions),
-        extra=[patch("custom_components.time_clock.backends.SonoranClient", client)],
+        extra=[patch("custom_components.time_clock.vendors.SonoranClient", client)],
     )
 
 

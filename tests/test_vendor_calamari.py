@@ -35,8 +35,8 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.time_clock.account import SYNC_INTERVAL, TimeClockAccount
 from custom_components.time_clock.api.calamari import CalamariClient
-from custom_components.time_clock.config_flow import REAUTH_FIELDS
 from custom_components.time_clock.const import DOMAIN
+from custom_components.time_clock.vendors import VENDORS
 from tests.fakes.calamari import FakeCalamari
 
 from .conftest import device_id, employee, entity_id
@@ -60,7 +60,7 @@ def _loop_clock() -> float:
 def pacer_on_loop_clock() -> Iterator[None]:
     """Build every Calamari client with a pacer on the (frozen) loop clock."""
     with patch(
-        "custom_components.time_clock.backends.CalamariClient",
+        "custom_components.time_clock.vendors.CalamariClient",
         partial(CalamariClient, clock=_loop_clock),
     ):
         yield
@@ -559,7 +559,7 @@ async def test_revoked_key_reauth(
     assert (issue.translation_placeholders or {})["pending"] == "1"
 
     flow_id = flows[0]["flow_id"]
-    assert REAUTH_FIELDS["calamari"] == ("api_key",)
+    assert VENDORS["calamari"].reauth == ("api_key",)
     result = await hass.config_entries.flow.async_configure(
         flow_id, {"api_key": "still-wrong"}
     )

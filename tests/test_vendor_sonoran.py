@@ -104,7 +104,7 @@ async def sonoran(
         injected = {"base_url": harness.url, "sleep": sleep, "clock": clock}
         return SonoranClient(**kwargs | injected)
 
-    with patch("custom_components.time_clock.backends.SonoranClient", client):
+    with patch("custom_components.time_clock.vendors.SonoranClient", client):
         yield harness
     await fake.stop()
 

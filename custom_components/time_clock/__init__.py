@@ -13,7 +13,6 @@ from .account import (
     TimeClockData,
     settings_fingerprint,
 )
-from .backends import async_create_backend
 from .const import DOMAIN
 from .employee import with_option_keys
 from .frontend import async_register_card
@@ -21,6 +20,7 @@ from .issues import delete_issues
 from .readers import ReaderInput
 from .removal import async_export_and_remove
 from .services import async_setup_services
+from .vendors import async_create_backend
 from .websocket import async_setup_websocket
 
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR]

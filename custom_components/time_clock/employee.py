@@ -4,51 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any
 
 from homeassistant.config_entries import ConfigSubentry
 
-from .api.protime import BADGE_NUMBER, EMPLOYEE_NUMBER, REFERENCE_ID
-from .const import (
-    CONF_DESCRIPTION,
-    CONF_ID_TYPE,
-    CONF_IDENTIFIER,
-    CONF_PROJECT_ID,
-    CONF_REFERENCE,
-    CONF_TAGS,
-)
+from .const import CONF_DESCRIPTION, CONF_IDENTIFIER, CONF_PROJECT_ID, CONF_TAGS
 from .reader_payload import normalize_uid
-
-EXTRA_KEYS = ("id_type", "reference", "position", "account")
-
-# The employee form offers these choices under translation keys; the backends name them
-# otherwise. Subentries store the keys (since config entry version 1.2), the clients get
-# the vendor's values.
-ID_TYPE_VALUES: Final = {
-    "api_id": "apiId",
-    "username": "username",
-    "acc_id": "accId",
-    "discord": "discord",
-    "unique_id": "uniqueId",
-}
-REFERENCE_VALUES: Final = {
-    "id": REFERENCE_ID,
-    "badge_number": BADGE_NUMBER,
-    "employee_number": EMPLOYEE_NUMBER,
-}
-VENDOR_VALUES: Final = {CONF_ID_TYPE: ID_TYPE_VALUES, CONF_REFERENCE: REFERENCE_VALUES}
-
-
-def vendor_value(key: str, value: Any) -> Any:
-    """Return what the backend calls a stored choice; other settings pass unchanged."""
-    return VENDOR_VALUES.get(key, {}).get(value, value)
+from .vendors import VENDORS, Vendor
 
 
 def with_option_keys(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Return subentry data with vendor values of the choices replaced by their keys."""
+    """Return subentry data with vendor values of the choices replaced by their keys.
+
+    Subentries store the keys the form offers (since config entry version 1.2);
+    older ones stored the vendor's values.
+    """
     keys = {
-        name: {vendor: key for key, vendor in values.items()}
-        for name, values in VENDOR_VALUES.items()
+        name: {value: key for key, value in spec.choices.items()}
+        for vendor in VENDORS.values()
+        for name, spec in vendor.employee.items()
+        if spec.choices
     }
     return {
         name: keys[name].get(value, value) if name in keys else value
@@ -61,7 +36,7 @@ def normalize_tag(raw: str) -> str:
     return normalize_uid(raw) or ""
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Employee:
     """One employee of an account."""
 
@@ -74,8 +49,8 @@ class Employee:
     extras: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_subentry(cls, subentry: ConfigSubentry) -> Employee:
-        """Return the employee described by a subentry."""
+    def from_subentry(cls, subentry: ConfigSubentry, vendor: Vendor) -> Employee:
+        """Return the employee described by a subentry of an account of ``vendor``."""
         data = subentry.data
         project = data.get(CONF_PROJECT_ID)
         return cls(
@@ -86,8 +61,8 @@ class Employee:
             project_id=int(project) if project not in (None, "") else None,
             description=data.get(CONF_DESCRIPTION) or None,
             extras={
-                key: vendor_value(key, data[key])
-                for key in EXTRA_KEYS
-                if data.get(key) not in (None, "")
+                key: spec.choices.get(data[key], data[key])
+                for key, spec in vendor.employee.items()
+                if spec.extra and data.get(key) not in (None, "")
             },
         )

@@ -11,6 +11,7 @@ from homeassistant.helpers import device_registry as dr
 
 from .const import DOMAIN, SUBENTRY_EMPLOYEE
 from .employee import Employee
+from .vendors import vendor_of
 
 
 class Roster:
@@ -45,7 +46,7 @@ class Roster:
             if built is not None and built[0] == sub.title and built[1] is sub.data:
                 continue
             (changed if built is not None else added).append(key)
-            self.employees[key] = Employee.from_subentry(sub)
+            self.employees[key] = Employee.from_subentry(sub, vendor_of(entry.data))
             self._built_from[key] = (sub.title, sub.data)
         if added or changed or removed:
             self.tags = {
