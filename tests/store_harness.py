@@ -14,8 +14,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
 from custom_components.time_clock.api import Action
-from custom_components.time_clock.punch import Punch, Source
-from custom_components.time_clock.punch_queue import NewPunch, PunchQueue
+from custom_components.time_clock.backend_state import BackendState
+from custom_components.time_clock.punch import NewPunch, Punch, Source
+from custom_components.time_clock.punch_queue import PunchQueue
 from custom_components.time_clock.record import EmployeeRecord, ShiftRecord
 from custom_components.time_clock.storage import AccountFiles
 
@@ -27,6 +28,7 @@ class StoreHarness(PunchQueue):
         """Prepare the storage of the account ``entry_id``."""
         self.files = AccountFiles(hass, entry_id)
         self.record = ShiftRecord()
+        self.backend = BackendState(self.files)
         super().__init__(hass, self.files, kept=self._kept_punch)
 
     def _kept_punch(self, punch: Punch) -> None:
@@ -56,6 +58,7 @@ class StoreHarness(PunchQueue):
             now=dt_util.utcnow(),
         )
         self.load(loaded)
+        self.backend.load(loaded.state.get("backend"))
         self.files.set_parts(
             employees=self.record.snapshot(), through=self.record.through
         )
@@ -82,6 +85,15 @@ class StoreHarness(PunchQueue):
             on_queued=on_queued,
         )
 
+    @property
+    def backend_state(self) -> dict[str, dict[str, Any]]:
+        """Return what the backend asked to remember, per employee."""
+        return self.backend.states
+
+    async def async_set_backend_state(self, employee_id: str, state: Any) -> None:
+        """Remember a backend state, as the sender does after a delivery."""
+        await self.backend.async_set(employee_id, state)
+
     def set_on_shift(
         self, employee_id: str, on_shift: bool, since: datetime | None
     ) -> None:
@@ -94,9 +106,18 @@ class StoreHarness(PunchQueue):
         gone = [key for key in self.record.employees if key not in keep]
         self.record.forget(gone)
         for key in gone:
-            self.forget_backend_state(key)
+            self.backend.forget(key)
         self._save_record()
 
     def state_snapshot(self) -> dict[str, Any]:
         """Return the state file as it would be written now."""
         return self.files._state_snapshot()
+
+    @property
+    def failed(self) -> list[dict[str, Any]]:
+        """Return the rejected punches."""
+        return self.failed_list.items
+
+    async def async_clear_failed(self) -> None:
+        """Forget the rejected punches."""
+        await self.failed_list.async_clear()

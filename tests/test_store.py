@@ -134,7 +134,7 @@ async def test_failed_list_is_bounded(
     hass: HomeAssistant, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Past the bound, the oldest failures are dropped with a warning, never silently."""
-    from custom_components.time_clock import punch_queue as store_module
+    from custom_components.time_clock import failed_list as store_module
 
     store = PunchStore(hass, ENTRY)
     await store.async_load()

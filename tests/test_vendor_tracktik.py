@@ -233,7 +233,7 @@ def wall(when: datetime) -> str:
 
 def session_of(entry: ConfigEntry, employee: str) -> int | None:
     """Return the work session id the account stored for an employee."""
-    state = entry.runtime_data.account._outbox._queue.backend_state.get(employee, {})
+    state = entry.runtime_data.account._outbox._backend_state.get(employee)
     return state.get("work_session_id")
 
 

@@ -1,10 +1,9 @@
 """One account at run time: it decides every punch and tells its entities.
 
-Readers, services, buttons and the automatic clock-out ask the account to
-punch; the account checks the punch against the shift record and hands it to
-the outbox, which keeps it on disk until the backend confirmed it and tells
-the account what happened. Entities, repairs, services and diagnostics read
-the account's small surface, never the outbox or the files below it.
+Readers, services, buttons and the automatic clock-out ask it to punch; it
+checks the punch against the shift record and hands it to the outbox, which
+keeps it on disk until the backend confirmed it and tells what happened.
+Entities, repairs, services and diagnostics read its small surface only.
 """
 
 from __future__ import annotations
@@ -29,14 +28,9 @@ from .api import (
     TimeClockRejectedError,
 )
 from .auto_clock_out import AutoClockOut
-from .const import (
-    CONF_AUTO_CLOCK_OUT_HOURS,
-    CONF_REFRESH_TOKEN,
-    LOGGER,
-    MAX_FUTURE,
-)
+from .const import CONF_AUTO_CLOCK_OUT_HOURS, CONF_REFRESH_TOKEN, LOGGER
 from .employee import Employee
-from .errors import failure, refusal
+from .errors import failure
 from .issues import create_auth_failed
 from .listeners import Listeners
 from .outbox import DeliveryStatus, NewPunch, Outbox
@@ -98,7 +92,6 @@ class TimeClockAccount:
         )
         self._outbox.employees = self.roster.employees
         self._listeners = Listeners()
-        self._employee_listeners: list[Callable[[list[str]], None]] = []
         self._auto = AutoClockOut(
             hass,
             hours=float(entry.options.get(CONF_AUTO_CLOCK_OUT_HOURS) or 0),
@@ -114,9 +107,7 @@ class TimeClockAccount:
             reachable=self._set_reachable,
         )
         self._lock = asyncio.Lock()
-        self._minute_task: asyncio.Task[None] | None = None
         self._unsubs: list[CALLBACK_TYPE] = []
-        self._today = dt_util.now().date()
         self._reporter = PunchReporter(
             hass, entry, local=isinstance(backend, LocalBackend)
         )
@@ -152,12 +143,10 @@ class TimeClockAccount:
                 self.hass, coro, name
             )
         )
-        self._unsubs.append(
-            async_track_time_interval(self.hass, self._async_refresh, REFRESH_INTERVAL)
-        )
-        self._unsubs.append(
-            async_track_time_interval(self.hass, self._async_sync, SYNC_INTERVAL)
-        )
+        self._unsubs += [
+            async_track_time_interval(self.hass, self._async_refresh, REFRESH_INTERVAL),
+            async_track_time_interval(self.hass, self._async_sync, SYNC_INTERVAL),
+        ]
         for employee_id in self.employees:
             self._auto.arm(employee_id, self.state(employee_id))
         self.entry.async_create_background_task(
@@ -192,11 +181,7 @@ class TimeClockAccount:
         if not (added or changed or removed):
             return
         LOGGER.debug(
-            "%s: %s employees added, %s changed, %s removed",
-            self.entry.title,
-            len(added),
-            len(changed),
-            len(removed),
+            "%s: employees %s, %s, %s", self.entry.title, added, changed, removed
         )
         if removed:
             self._forget(removed)
@@ -204,8 +189,7 @@ class TimeClockAccount:
         for employee_id in added:
             self._auto.arm(employee_id, self.state(employee_id))
         if added:
-            for add in list(self._employee_listeners):
-                add(added)
+            self._listeners.employees_added(added)
         if changed:
             rename_devices(
                 self.hass,
@@ -227,8 +211,7 @@ class TimeClockAccount:
         self, add: Callable[[list[str]], None]
     ) -> Callable[[], None]:
         """Call ``add`` with the ids of employees added while the account runs."""
-        self._employee_listeners.append(add)
-        return lambda: self._employee_listeners.remove(add)
+        return self._listeners.add_employee_listener(add)
 
     # What entities, services, repairs and diagnostics read -----------------------
 
@@ -298,17 +281,14 @@ class TimeClockAccount:
     def _async_refresh(self, now: datetime) -> None:
         """Update worked-today while on shift, and everyone at a new day."""
         self.record.prune(now)
-        today = dt_util.as_local(now).date()
-        new_day, self._today = today != self._today, today
-        due = [
-            employee_id
-            for employee_id in self.employees
-            if new_day or self.state(employee_id).on_shift
-        ]
-        if due and (self._minute_task is None or self._minute_task.done()):
-            self._minute_task = self.entry.async_create_background_task(
-                self.hass, self._listeners.async_tick(due), "time_clock minute update"
-            )
+        self._listeners.minute(
+            now,
+            (key for key in self.employees if self.state(key).on_shift),
+            self.employees,
+            lambda coro: self.entry.async_create_background_task(
+                self.hass, coro, "time_clock minute update"
+            ),
+        )
 
     async def _async_sync(self, _now: datetime | None = None) -> None:
         """Follow the backend, unless delivery waits for new credentials."""
@@ -375,22 +355,12 @@ class TimeClockAccount:
         ``None`` toggles from the current state. A punch that would change nothing
         (clock-in while on shift) is refused too.
         """
-        record = self.state(employee_id)
-        now = dt_util.utcnow()
-        when = when or now
-        if action is None:
-            action = Action.CLOCK_OUT if record.on_shift else Action.CLOCK_IN
-        name = self.employees[employee_id].name
-        if when > now + MAX_FUTURE:
-            raise refusal("time_in_future", employee=name)
-        if record.last_time is not None and when < record.last_time:
-            last = dt_util.as_local(record.last_time).isoformat(timespec="seconds")
-            raise refusal("time_before_last_punch", employee=name, last=last)
-        if record.on_shift and action is Action.CLOCK_IN:
-            raise refusal("already_on_shift", employee=name)
-        if not record.on_shift and action is Action.CLOCK_OUT:
-            raise refusal("not_on_shift", employee=name)
-        return action
+        return self.record.check(
+            employee_id,
+            action,
+            when or dt_util.utcnow(),
+            name=self.employees[employee_id].name,
+        )
 
     async def _async_auto_clock_out(self, employee_id: str, time: datetime) -> None:
         """End a shift that lasted as long as the account allows."""

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
+from datetime import datetime
+from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, callback
+from homeassistant.util import dt as dt_util
 
 # Employees whose per-minute sensors are updated in one turn of the event loop.
 MINUTE_BATCH = 25
@@ -18,6 +21,24 @@ class Listeners:
         """Start with no listener."""
         self._listeners: dict[str | None, list[CALLBACK_TYPE]] = {}
         self._minute: dict[str, list[CALLBACK_TYPE]] = {}
+        self._added: list[Callable[[list[str]], None]] = []
+        self._today = dt_util.now().date()
+        self._ticking: asyncio.Task[None] | None = None
+
+    @callback
+    def minute(
+        self,
+        now: datetime,
+        on_shift: Iterable[str],
+        everyone: Iterable[str],
+        create_task: Callable[[Coroutine[Any, Any, None]], asyncio.Task[None]],
+    ) -> None:
+        """Tell who works that a minute passed; everyone when a new day begins."""
+        today = dt_util.as_local(now).date()
+        new_day, self._today = today != self._today, today
+        due = list(everyone if new_day else on_shift)
+        if due and (self._ticking is None or self._ticking.done()):
+            self._ticking = create_task(self.async_tick(due))
 
     @callback
     def add(
@@ -34,6 +55,20 @@ class Listeners:
                 self._minute[employee_id].remove(update)
 
         return remove
+
+    @callback
+    def add_employee_listener(
+        self, add: Callable[[list[str]], None]
+    ) -> Callable[[], None]:
+        """Call ``add`` with the ids of employees added while the account runs."""
+        self._added.append(add)
+        return lambda: self._added.remove(add)
+
+    @callback
+    def employees_added(self, employee_ids: list[str]) -> None:
+        """Tell the platforms that employees were added."""
+        for add in list(self._added):
+            add(employee_ids)
 
     @callback
     def notify(self, employee_id: str | None) -> None:

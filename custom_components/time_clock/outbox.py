@@ -17,9 +17,10 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 
 from .api import Backend
+from .backend_state import BackendState
 from .employee import Employee
-from .punch import Punch
-from .punch_queue import NewPunch, PunchQueue
+from .punch import NewPunch, Punch
+from .punch_queue import PunchQueue
 from .sender import OutboxEvents, Sender, backoff_delay
 from .storage import AccountFiles, LoadedFiles
 
@@ -61,14 +62,22 @@ class Outbox:
         events: OutboxEvents,
     ) -> None:
         """Prepare the queue and the sender; ``load`` and ``start`` them."""
+        self._files = files
         self._queue = PunchQueue(hass, files, kept=events.punch_kept)
+        self._backend_state = BackendState(files)
         self._sender = Sender(
-            hass, name=name, queue=self._queue, backend=backend, events=events
+            hass,
+            name=name,
+            queue=self._queue,
+            backend_state=self._backend_state,
+            backend=backend,
+            events=events,
         )
 
     def load(self, loaded: LoadedFiles) -> None:
         """Rebuild the queue from the account's files."""
         self._queue.load(loaded)
+        self._backend_state.load(loaded.state.get("backend"))
 
     def start(self, create_task: Callable[..., asyncio.Task[None]]) -> None:
         """Start sending."""
@@ -101,15 +110,24 @@ class Outbox:
 
     async def async_clear_failed(self) -> None:
         """Forget the punches the backend rejected."""
-        await self._queue.async_clear_failed()
+        await self._queue.failed_list.async_clear()
 
     def forget_employee(self, employee_id: str) -> None:
         """Drop what the backend kept for an employee who was removed."""
-        self._queue.forget_backend_state(employee_id)
+        self._backend_state.forget(employee_id)
 
     async def async_read_record(self, since: datetime) -> list[tuple[Punch, bool]]:
         """Return the kept punches after ``since``, each with whether it was delivered."""
-        return await self._queue.async_read_record(since)
+        queue = self._queue
+        failed = queue.failed_list.ids()
+        punches = [
+            Punch.from_dict(item) for item in await self._files.async_read_since(since)
+        ]
+        return [
+            (punch, queue.is_settled(punch.seq) and punch.punch_id not in failed)
+            for punch in punches
+            if punch.time >= since and not queue.is_writing(punch.seq)
+        ]
 
     # What the account and its entities read ---------------------------------------
 
@@ -133,7 +151,7 @@ class Outbox:
     @property
     def failed(self) -> list[dict[str, Any]]:
         """Return the rejected punches, newest last."""
-        return self._queue.failed
+        return self._queue.failed_list.items
 
     @property
     def last_delivery(self) -> datetime | None:

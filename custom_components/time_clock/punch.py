@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+import uuid
 
 from homeassistant.util import dt as dt_util
 
@@ -69,4 +70,31 @@ class Punch:
             reader=data.get("reader"),
             project_id=data.get("project_id"),
             description=data.get("description"),
+        )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class NewPunch:
+    """What a punch is made of before the queue numbers it."""
+
+    employee_id: str
+    action: Action
+    time: datetime
+    source: Source
+    reader: str | None = None
+    project_id: int | None = None
+    description: str | None = None
+
+    def numbered(self, seq: int) -> Punch:
+        """Return the punch with its number and a new id."""
+        return Punch(
+            seq=seq,
+            punch_id=uuid.uuid4().hex,
+            employee_id=self.employee_id,
+            action=self.action,
+            time=dt_util.as_utc(self.time),
+            source=self.source,
+            reader=self.reader,
+            project_id=self.project_id,
+            description=self.description,
         )

@@ -22,22 +22,19 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 import heapq
 from typing import Any
-import uuid
 
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
-from .api import Action
 from .const import LOGGER
-from .punch import Punch, Source
+from .failed_list import FailedList
+from .punch import NewPunch, Punch
 from .record import parse_time
 from .storage import AccountFiles, LoadedFiles
 
-MAX_FAILED = 500
 CURSOR_SAVE_DELAY = 1.0
 # At most this many punches are listed in flight by one cursor write; the batch is
 # a 1/IN_FLIGHT_SHARE of the queue, so a short queue lists one punch at a time.
@@ -45,19 +42,6 @@ IN_FLIGHT_BATCH = 64
 IN_FLIGHT_SHARE = 16
 # A queue that stays empty this long gets its cursor written at once.
 IDLE_CURSOR_DELAY = 0.05
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class NewPunch:
-    """What a punch is made of before the queue numbers it."""
-
-    employee_id: str
-    action: Action
-    time: datetime
-    source: Source
-    reader: str | None = None
-    project_id: int | None = None
-    description: str | None = None
 
 
 class PunchQueue:
@@ -90,8 +74,7 @@ class PunchQueue:
         self._pending_by_employee: Counter[str] = Counter()
         self._order: list[tuple[float, int]] = []
         self.uncertain: set[int] = set()
-        self.backend_state: dict[str, dict[str, Any]] = {}
-        self.failed: list[dict[str, Any]] = []
+        self.failed_list = FailedList(files)
         self.last_delivery: datetime | None = None
 
     # Loading -------------------------------------------------------------------
@@ -99,15 +82,14 @@ class PunchQueue:
     def load(self, loaded: LoadedFiles) -> None:
         """Rebuild the queue from what the account's files held."""
         cursor = loaded.cursor
-        self.backend_state = dict(loaded.state.get("backend", {}))
         self._settled_through = int(cursor.get("settled_through", 0))
         self._settled_above = set(cursor.get("settled_above", []))
         self._in_flight = cursor.get("in_flight")
         self.last_delivery = parse_time(cursor.get("last_delivery"))
-        self.failed = list(loaded.failed)
+        self.failed_list.items = list(loaded.failed)
         for punch in sorted(loaded.punches, key=lambda p: p.seq):
             self._next_seq = max(self._next_seq, punch.seq + 1)
-            if not self._is_settled(punch.seq):
+            if not self.is_settled(punch.seq):
                 self._add_pending(punch)
         self._marked = {seq for seq in loaded.marked if seq in self._pending}
         self.uncertain |= self._marked
@@ -147,7 +129,7 @@ class PunchQueue:
 
     # Queries ---------------------------------------------------------------------
 
-    def _is_settled(self, seq: int) -> bool:
+    def is_settled(self, seq: int) -> bool:
         """Return whether the punch ``seq`` was delivered or failed."""
         return seq <= self._settled_through or seq in self._settled_above
 
@@ -192,20 +174,9 @@ class PunchQueue:
         """Return whether the punch ``seq`` waits."""
         return seq in self._pending
 
-    async def async_read_record(self, since: datetime) -> list[tuple[Punch, bool]]:
-        """Return the kept punches that may have happened after ``since``.
-
-        Each comes with whether the backend confirmed it.
-        """
-        failed = {str(item.get("id")) for item in self.failed}
-        punches = [
-            Punch.from_dict(item) for item in await self._files.async_read_since(since)
-        ]
-        return [
-            (punch, self._is_settled(punch.seq) and punch.punch_id not in failed)
-            for punch in punches
-            if punch.time >= since and punch.seq not in self._writing
-        ]
+    def is_writing(self, seq: int) -> bool:
+        """Return whether a punch is still being written (not yet recorded)."""
+        return seq in self._writing
 
     # Appending -------------------------------------------------------------------
 
@@ -220,17 +191,7 @@ class PunchQueue:
         call returns only once it is.
         """
         files = self._files
-        punch = Punch(
-            seq=self._next_seq,
-            punch_id=uuid.uuid4().hex,
-            employee_id=new.employee_id,
-            action=new.action,
-            time=dt_util.as_utc(new.time),
-            source=new.source,
-            reader=new.reader,
-            project_id=new.project_id,
-            description=new.description,
-        )
+        punch = new.numbered(self._next_seq)
         if files.tail_full:
             await files.async_open_segment(punch.seq, self._settled_through)
         # With nothing else to send and every settlement on disk, this punch goes
@@ -423,52 +384,8 @@ class PunchQueue:
 
     async def async_fail(self, punch: Punch, *, code: str, message: str) -> None:
         """Move a rejected punch to the failed list."""
-        entry = {
-            **punch.as_dict(),
-            "code": code,
-            "message": message,
-            "failed_at": dt_util.utcnow().isoformat(),
-        }
-        self.failed = [item for item in self.failed if item["id"] != punch.punch_id]
-        self.failed.append(entry)
-        if (excess := len(self.failed) - MAX_FAILED) > 0:
-            LOGGER.warning(
-                "The failed list of %s holds more than %s punches; dropping the %s oldest",
-                self._files.key,
-                MAX_FAILED,
-                excess,
-            )
-            del self.failed[:excess]
-        await self._files.async_write_failed(self.failed)
+        await self.failed_list.async_add(punch, code=code, message=message)
         await self.async_settle(punch, delivered=False)
-
-    async def async_clear_failed(self) -> None:
-        """Forget the failed punches."""
-        self.failed = []
-        await self._files.async_write_failed([])
-
-    async def async_set_backend_state(
-        self, employee_id: str, state: dict[str, Any]
-    ) -> None:
-        """Remember what the backend asked to keep for an employee, on disk now."""
-        if self.backend_state.get(employee_id, {}) == state:
-            return
-        if state:
-            self.backend_state[employee_id] = dict(state)
-        else:
-            self.backend_state.pop(employee_id, None)
-        self._files.set_parts(
-            backend={key: dict(value) for key, value in self.backend_state.items()}
-        )
-        await self._files.async_write_state()
-
-    def forget_backend_state(self, employee_id: str) -> None:
-        """Drop what the backend kept for an employee who was removed."""
-        if self.backend_state.pop(employee_id, None) is not None:
-            self._files.set_parts(
-                backend={key: dict(v) for key, v in self.backend_state.items()}
-            )
-            self._files.schedule_state_save()
 
     async def async_flush(self) -> None:
         """Write the cursor and the state file now (at unload)."""

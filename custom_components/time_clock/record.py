@@ -1,8 +1,8 @@
 """The shift record: who is on shift since when, recent history and worked time.
 
-Pure bookkeeping with no I/O: punches go in, states and durations come out, and
-``snapshot`` gives what the account keeps on disk (history is rebuilt from the
-punches when an account loads).
+Pure bookkeeping with no I/O: punches go in, states and durations come out
+(and refusals of punches that make no sense), and ``snapshot`` gives what the
+account keeps on disk (history is rebuilt from the punches when it loads).
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from typing import Any
 from homeassistant.util import dt as dt_util
 
 from .api import Action
+from .const import MAX_FUTURE
+from .errors import refusal
 from .punch import Punch
 
 # History kept for the worked-today sensor (a night shift reaches into yesterday).
@@ -118,6 +120,28 @@ class ShiftRecord:
         self.employees.setdefault(punch.employee_id, EmployeeRecord()).apply(punch)
         self.through = max(self.through, punch.seq)
         self._changed(punch.employee_id)
+
+    def check(
+        self, employee_id: str, action: Action | None, when: datetime, *, name: str
+    ) -> Action:
+        """Return what a punch does (``None`` toggles), or refuse it with words.
+
+        Refused: a time in the future or before the employee's last punch, and
+        a punch that would change nothing (a clock-in while on shift).
+        """
+        record = self.get(employee_id)
+        if action is None:
+            action = Action.CLOCK_OUT if record.on_shift else Action.CLOCK_IN
+        if when > dt_util.utcnow() + MAX_FUTURE:
+            raise refusal("time_in_future", employee=name)
+        if record.last_time is not None and when < record.last_time:
+            last = dt_util.as_local(record.last_time).isoformat(timespec="seconds")
+            raise refusal("time_before_last_punch", employee=name, last=last)
+        if record.on_shift and action is Action.CLOCK_IN:
+            raise refusal("already_on_shift", employee=name)
+        if not record.on_shift and action is Action.CLOCK_OUT:
+            raise refusal("not_on_shift", employee=name)
+        return action
 
     def set_on_shift(
         self, employee_id: str, on_shift: bool, since: datetime | None

@@ -26,7 +26,7 @@ async def async_export_and_remove(
     queue = PunchQueue(hass, files)
     queue.load(await files.async_load())
     pending = queue.pending_punches()
-    if pending or queue.failed:
+    if pending or queue.failed_list.items:
         employees = {sub.subentry_id: sub.title for sub in entry.subentries.values()}
         stamp = dt_util.utcnow().strftime("%Y%m%dT%H%M%SZ")
         path = Path(hass.config.path(f"time_clock_{slugify(entry.title)}_{stamp}.json"))
@@ -38,7 +38,7 @@ async def async_export_and_remove(
                 {**p.as_dict(), "employee_name": employees.get(p.employee_id)}
                 for p in pending
             ],
-            "failed": queue.failed,
+            "failed": queue.failed_list.items,
         }
         await hass.async_add_executor_job(
             path.write_text, json.dumps(content, indent=2), "utf-8"
@@ -52,7 +52,7 @@ async def async_export_and_remove(
         persistent_notification.async_create(
             hass,
             f"The Time Clock account **{entry.title}** was removed with {len(pending)} "
-            f"undelivered and {len(queue.failed)} failed punches. They were saved to "
+            f"undelivered and {len(queue.failed_list.items)} failed punches. They were saved to "
             f"`{path}`.",
             title="Time Clock: undelivered punches saved",
             notification_id=f"{DOMAIN}_{entry.entry_id}_export",

@@ -24,6 +24,7 @@ from .api import (
     TimeClockRateLimitedError,
     TimeClockRejectedError,
 )
+from .backend_state import BackendState
 from .const import BACKOFF_BASE, BACKOFF_MAX, DEFAULT_RATE_LIMIT_WAIT, LOGGER
 from .employee import Employee
 from .punch import Punch
@@ -69,6 +70,7 @@ class Sender:
         *,
         name: str,
         queue: PunchQueue,
+        backend_state: BackendState,
         backend: Backend,
         events: OutboxEvents,
     ) -> None:
@@ -76,6 +78,7 @@ class Sender:
         self._hass = hass
         self._name = name
         self._queue = queue
+        self._backend_state = backend_state
         self._backend = backend
         self._events = events
         self._wake = asyncio.Event()
@@ -183,7 +186,7 @@ class Sender:
             project_id=punch.project_id,
             description=punch.description,
             extras=dict(employee.extras) if employee else {},
-            state=dict(self._queue.backend_state.get(punch.employee_id, {})),
+            state=self._backend_state.get(punch.employee_id),
             uncertain=uncertain,
         )
 
@@ -202,9 +205,7 @@ class Sender:
             self.reachable = True
             self._reset()
             if delivery.state is not None:
-                await self._queue.async_set_backend_state(
-                    punch.employee_id, dict(delivery.state)
-                )
+                await self._backend_state.async_set(punch.employee_id, delivery.state)
             self._queue.settle(punch, delivered=True)
             await self._events.async_punch_delivered(punch, delivery)
 
