@@ -16,7 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .account import TimeClockAccount, TimeClockConfigEntry
-from .entity import EmployeeEntity, TimeClockEntity, async_add_employee_entities
+from .entity import EmployeeEntity, TimeClockEntity, async_add_account_entities
 
 PARALLEL_UPDATES = 0
 
@@ -70,17 +70,11 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the binary sensors of an account and of each employee."""
-    account = entry.runtime_data.account
-    async_add_entities(
-        TimeClockBinarySensor(account, description) for description in ACCOUNT_SENSORS
-    )
-    async_add_employee_entities(
+    async_add_account_entities(
         entry,
         async_add_entities,
-        lambda account, employee_id: (
-            EmployeeBinarySensor(account, description, employee_id)
-            for description in EMPLOYEE_SENSORS
-        ),
+        account=(TimeClockBinarySensor, ACCOUNT_SENSORS),
+        employee=(EmployeeBinarySensor, EMPLOYEE_SENSORS),
     )
 
 

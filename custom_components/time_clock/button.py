@@ -10,7 +10,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .account import TimeClockConfigEntry
 from .api import Action
-from .entity import EmployeeEntity, async_add_employee_entities
+from .entity import EmployeeEntity, async_add_account_entities
 from .punch import Source
 
 PARALLEL_UPDATES = 1
@@ -39,13 +39,10 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the buttons of each employee."""
-    async_add_employee_entities(
+    async_add_account_entities(
         entry,
         async_add_entities,
-        lambda account, employee_id: (
-            TimeClockButton(account, description, employee_id)
-            for description in BUTTONS
-        ),
+        employee=(TimeClockButton, BUTTONS),
     )
 
 

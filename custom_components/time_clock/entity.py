@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
@@ -11,28 +11,6 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .account import TimeClockAccount, TimeClockConfigEntry
 from .const import DOMAIN
-
-
-@callback
-def async_add_employee_entities(
-    entry: TimeClockConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-    build: Callable[[TimeClockAccount, str], Iterable[Entity]],
-) -> None:
-    """Add the entities ``build`` makes for each employee, now and when one is added."""
-    account = entry.runtime_data.account
-
-    @callback
-    def add(employee_ids: Iterable[str]) -> None:
-        for employee_id in employee_ids:
-            # An employee removed meanwhile has no subentry to add entities to.
-            if employee_id in entry.subentries:
-                async_add_entities(
-                    build(account, employee_id), config_subentry_id=employee_id
-                )
-
-    add(list(account.employees))
-    entry.async_on_unload(account.async_add_employee_listener(add))
 
 
 class TimeClockEntity(Entity):
@@ -101,3 +79,36 @@ class EmployeeEntity(TimeClockEntity):
         """Return the employee's id (its subentry id)."""
         assert self._employee_id is not None
         return self._employee_id
+
+
+@callback
+def async_add_account_entities(
+    entry: TimeClockConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    *,
+    account: tuple[type[TimeClockEntity], Iterable[EntityDescription]] | None = None,
+    employee: tuple[type[EmployeeEntity], Iterable[EntityDescription]],
+) -> None:
+    """Add a platform's entities: the account's, and each employee's now and later.
+
+    ``account`` and ``employee`` give the entity class and its descriptions.
+    """
+    runtime = entry.runtime_data.account
+    if account is not None:
+        account_class, account_descriptions = account
+        async_add_entities(account_class(runtime, d) for d in account_descriptions)
+    employee_class, employee_descriptions = employee
+    descriptions = tuple(employee_descriptions)
+
+    @callback
+    def add(employee_ids: Iterable[str]) -> None:
+        for employee_id in employee_ids:
+            # An employee removed meanwhile has no subentry to add entities to.
+            if employee_id in entry.subentries:
+                async_add_entities(
+                    (employee_class(runtime, d, employee_id) for d in descriptions),
+                    config_subentry_id=employee_id,
+                )
+
+    add(list(runtime.employees))
+    entry.async_on_unload(runtime.async_add_employee_listener(add))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -22,12 +22,10 @@ class Source(StrEnum):
     AUTOMATIC = "automatic"
 
 
-@dataclass(kw_only=True, slots=True)
-class Punch:
-    """One explicit punch, as kept in the outbox and the local record."""
+@dataclass(frozen=True, kw_only=True, slots=True)
+class NewPunch:
+    """What a punch is made of before the queue numbers it."""
 
-    seq: int
-    punch_id: str
     employee_id: str
     action: Action
     time: datetime
@@ -35,6 +33,20 @@ class Punch:
     reader: str | None = None
     project_id: int | None = None
     description: str | None = None
+
+    def numbered(self, seq: int) -> Punch:
+        """Return the punch with its number, a new id and its time in UTC."""
+        made = {item.name: getattr(self, item.name) for item in fields(self)}
+        made["time"] = dt_util.as_utc(self.time)
+        return Punch(seq=seq, punch_id=uuid.uuid4().hex, **made)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Punch(NewPunch):
+    """One explicit punch, as kept in the outbox and the local record."""
+
+    seq: int
+    punch_id: str
 
     def as_dict(self) -> dict[str, Any]:
         """Return the punch as stored."""
@@ -70,31 +82,4 @@ class Punch:
             reader=data.get("reader"),
             project_id=data.get("project_id"),
             description=data.get("description"),
-        )
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class NewPunch:
-    """What a punch is made of before the queue numbers it."""
-
-    employee_id: str
-    action: Action
-    time: datetime
-    source: Source
-    reader: str | None = None
-    project_id: int | None = None
-    description: str | None = None
-
-    def numbered(self, seq: int) -> Punch:
-        """Return the punch with its number and a new id."""
-        return Punch(
-            seq=seq,
-            punch_id=uuid.uuid4().hex,
-            employee_id=self.employee_id,
-            action=self.action,
-            time=dt_util.as_utc(self.time),
-            source=self.source,
-            reader=self.reader,
-            project_id=self.project_id,
-            description=self.description,
         )

@@ -17,7 +17,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .account import TimeClockAccount, TimeClockConfigEntry
-from .entity import EmployeeEntity, TimeClockEntity, async_add_employee_entities
+from .entity import EmployeeEntity, TimeClockEntity, async_add_account_entities
 
 PARALLEL_UPDATES = 0
 
@@ -74,17 +74,11 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the sensors of an account and of each employee."""
-    account = entry.runtime_data.account
-    async_add_entities(
-        TimeClockSensor(account, description) for description in ACCOUNT_SENSORS
-    )
-    async_add_employee_entities(
+    async_add_account_entities(
         entry,
         async_add_entities,
-        lambda account, employee_id: (
-            EmployeeSensor(account, description, employee_id)
-            for description in EMPLOYEE_SENSORS
-        ),
+        account=(TimeClockSensor, ACCOUNT_SENSORS),
+        employee=(EmployeeSensor, EMPLOYEE_SENSORS),
     )
 
 
