@@ -203,7 +203,6 @@ class TimeClockConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Enter the account's secrets again."""
         entry = self._get_reauth_entry()
-        backend = entry.data.get(CONF_BACKEND, LOCAL)
         vendor = vendor_of(entry.data)
         errors: dict[str, str] = {}
         if user_input is not None:
@@ -211,10 +210,7 @@ class TimeClockConfigFlow(ConfigFlow, domain=DOMAIN):
             data.pop(CONF_REFRESH_TOKEN, None)
             unique_id, _title, errors = await self._async_validate(data, entry=entry)
             if not errors:
-                if backend != LOCAL:
-                    await self.async_set_unique_id(unique_id)
-                    self._abort_if_unique_id_mismatch(reason="account_mismatch")
-                return self._async_finish_update(entry, data=data)
+                return await self._async_finish_update(entry, data, unique_id)
         schema = vol.Schema(
             {
                 vol.Required(key): SELECTORS[vendor.credentials[key]]
@@ -239,11 +235,10 @@ class TimeClockConfigFlow(ConfigFlow, domain=DOMAIN):
             data = {CONF_BACKEND: backend, **_flatten(user_input)}
             unique_id, title, errors = await self._async_validate(data, entry=entry)
             if not errors:
-                if backend != LOCAL:
-                    await self.async_set_unique_id(unique_id)
-                    self._abort_if_unique_id_mismatch(reason="account_mismatch")
-                    return self._async_finish_update(entry, data=data)
-                return self._async_finish_update(entry, data=data, title=title)
+                # A local account's name is its title; a vendor's title stays.
+                return await self._async_finish_update(
+                    entry, data, unique_id, title=title if backend == LOCAL else None
+                )
         return self.async_show_form(
             step_id=f"reconfigure_{backend}",
             data_schema=self.add_suggested_values_to_schema(
@@ -254,11 +249,12 @@ class TimeClockConfigFlow(ConfigFlow, domain=DOMAIN):
             description_placeholders=URL_EXAMPLES,
         )
 
-    def _async_finish_update(
+    async def _async_finish_update(
         self,
         entry: TimeClockConfigEntry,
-        *,
         data: Mapping[str, Any],
+        unique_id: str,
+        *,
         title: str | None = None,
     ) -> ConfigFlowResult:
         """Save new settings and reload the account.
@@ -267,6 +263,9 @@ class TimeClockConfigFlow(ConfigFlow, domain=DOMAIN):
         changed, not when only the stored refresh token did (a reauth with the
         same password): then reload here, so the paused outbox gets a new client.
         """
+        if data.get(CONF_BACKEND, LOCAL) != LOCAL:
+            await self.async_set_unique_id(unique_id)
+            self._abort_if_unique_id_mismatch(reason="account_mismatch")
         # Read the state first: the update listener starts its reload eagerly.
         loaded = entry.state is entry.state.LOADED
         changed = self.hass.config_entries.async_update_entry(
