@@ -133,7 +133,7 @@ async def test_add_employee(
         "tags": ["DEADBEEF"],
     }
     account = init_integration.runtime_data.account
-    assert account.tags["DEADBEEF"] == subentry.subentry_id
+    assert account.roster.tags["DEADBEEF"] == subentry.subentry_id
 
 
 async def test_add_employee_errors(

@@ -176,7 +176,7 @@ async def test_employee_removed_without_reload(
     assert all(hass.states.get(entity) is None for entity in ids.values() if entity)
     account = init_integration.runtime_data.account
     assert JANE not in account.employees
-    assert "04A1B2C3" not in account.tags
+    assert "04A1B2C3" not in account.roster.tags
     assert JANE not in account.record.employees
     _assert_present(hass, JOHN, "John White")
 

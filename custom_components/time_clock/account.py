@@ -8,10 +8,9 @@ Entities, repairs, services and diagnostics read its small surface only.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -28,13 +27,14 @@ from .api import (
     TimeClockRejectedError,
 )
 from .auto_clock_out import AutoClockOut
-from .const import CONF_AUTO_CLOCK_OUT_HOURS, CONF_REFRESH_TOKEN, LOGGER
+from .catalog import Catalog
+from .const import CONF_REFRESH_TOKEN, LOGGER
 from .employee import Employee
-from .errors import failure
 from .issues import create_auth_failed
 from .listeners import Listeners
-from .outbox import DeliveryStatus, NewPunch, Outbox
+from .outbox import DeliveryStatus, Outbox
 from .punch import Punch, Source
+from .punching import PunchDesk, plan_activity, plan_punch
 from .record import EmployeeRecord, ShiftRecord
 from .reporting import PunchReporter
 from .roster import Roster, rename_devices
@@ -83,6 +83,7 @@ class TimeClockAccount:
         self.entry = entry
         self.backend = backend
         self.settings = settings_fingerprint(entry)
+        self.catalog = Catalog.of(entry)
         self.roster = Roster()
         self.roster.read(entry)
         self.record = ShiftRecord()
@@ -91,36 +92,32 @@ class TimeClockAccount:
             hass, name=entry.title, files=self._files, backend=backend, events=self
         )
         self._outbox.employees = self.roster.employees
-        self._listeners = Listeners()
-        self._auto = AutoClockOut(
-            hass,
-            hours=float(entry.options.get(CONF_AUTO_CLOCK_OUT_HOURS) or 0),
-            clock_out=self._async_auto_clock_out,
-            create_task=lambda coro: entry.async_create_task(hass, coro),  # type: ignore[arg-type]
-        )
+        self.listeners = Listeners()
+        self._auto = AutoClockOut(hass, entry, clock_out=self._async_auto_clock_out)
         self._sync = BackendSync(
             backend=backend,
             roster=self.roster,
             record=self.record,
-            waiting=self.pending_for,
+            outbox=self._outbox,
             followed=self._followed,
-            reachable=self._set_reachable,
+            changed=self.listeners.notify,
         )
-        self._lock = asyncio.Lock()
-        self._unsubs: list[CALLBACK_TYPE] = []
         self._reporter = PunchReporter(
             hass, entry, local=isinstance(backend, LocalBackend)
         )
+        self._desk = PunchDesk(
+            roster=self.roster,
+            record=self.record,
+            outbox=self._outbox,
+            reporter=self._reporter,
+            changed=self._punched,
+        )
+        self._unsubs: list[CALLBACK_TYPE] = []
 
     @property
     def employees(self) -> dict[str, Employee]:
         """Return the account's employees by id (their subentry id)."""
         return self.roster.employees
-
-    @property
-    def tags(self) -> dict[str, str]:
-        """Return whose badge each tag UID is."""
-        return self.roster.tags
 
     # Life cycle ------------------------------------------------------------
 
@@ -145,12 +142,12 @@ class TimeClockAccount:
         )
         self._unsubs += [
             async_track_time_interval(self.hass, self._async_refresh, REFRESH_INTERVAL),
-            async_track_time_interval(self.hass, self._async_sync, SYNC_INTERVAL),
+            async_track_time_interval(self.hass, self._sync.async_run, SYNC_INTERVAL),
         ]
         for employee_id in self.employees:
             self._auto.arm(employee_id, self.state(employee_id))
         self.entry.async_create_background_task(
-            self.hass, self._async_sync(), "time_clock state sync"
+            self.hass, self._sync.async_run(), "time_clock state sync"
         )
 
     async def async_shutdown(self) -> None:
@@ -189,7 +186,7 @@ class TimeClockAccount:
         for employee_id in added:
             self._auto.arm(employee_id, self.state(employee_id))
         if added:
-            self._listeners.employees_added(added)
+            self.listeners.employees_added(added)
         if changed:
             rename_devices(
                 self.hass,
@@ -197,7 +194,7 @@ class TimeClockAccount:
                 {key: self.employees[key].name for key in changed},
             )
             for employee_id in changed:
-                self._listeners.notify(employee_id)
+                self.listeners.notify(employee_id)
 
     def _forget(self, employee_ids: list[str]) -> None:
         """Forget the shift and backend state of employees who were removed."""
@@ -206,29 +203,7 @@ class TimeClockAccount:
             self._auto.cancel(employee_id)
             self._outbox.forget_employee(employee_id)
 
-    @callback
-    def async_add_employee_listener(
-        self, add: Callable[[list[str]], None]
-    ) -> Callable[[], None]:
-        """Call ``add`` with the ids of employees added while the account runs."""
-        return self._listeners.add_employee_listener(add)
-
     # What entities, services, repairs and diagnostics read -----------------------
-
-    @callback
-    def async_add_listener(
-        self,
-        update: CALLBACK_TYPE,
-        employee_id: str | None = None,
-        *,
-        every_minute: bool = False,
-    ) -> Callable[[], None]:
-        """Call ``update`` when an employee (or, with ``None``, the account) changes.
-
-        With ``every_minute``, also every minute while the employee is on shift
-        and at the start of a day (for what grows with the time worked).
-        """
-        return self._listeners.add(update, employee_id, every_minute=every_minute)
 
     def state(self, employee_id: str) -> EmployeeRecord:
         """Return an employee's shift state."""
@@ -268,8 +243,8 @@ class TimeClockAccount:
         await self._outbox.async_clear_failed()
         self._reporter.rejections.clear()
         for employee_id in self.employees:
-            self._listeners.notify(employee_id)
-        self._listeners.notify(None)
+            self.listeners.notify(employee_id)
+        self.listeners.notify(None)
 
     async def async_read_record(self, since: datetime) -> list[tuple[Punch, bool]]:
         """Return the kept punches after ``since``, each with whether it was delivered."""
@@ -281,7 +256,7 @@ class TimeClockAccount:
     def _async_refresh(self, now: datetime) -> None:
         """Update worked-today while on shift, and everyone at a new day."""
         self.record.prune(now)
-        self._listeners.minute(
+        self.listeners.minute(
             now,
             (key for key in self.employees if self.state(key).on_shift),
             self.employees,
@@ -290,22 +265,16 @@ class TimeClockAccount:
             ),
         )
 
-    async def _async_sync(self, _now: datetime | None = None) -> None:
-        """Follow the backend, unless delivery waits for new credentials."""
-        if not self._outbox.paused:
-            await self._sync.async_run()
+    def _punched(self, employee_id: str) -> None:
+        """Show an employee's and the account's new state after a recording."""
+        self.listeners.notify(employee_id)
+        self.listeners.notify(None)
 
     def _followed(self, employee_id: str) -> None:
         """Keep and show a state taken from the backend."""
         self._save_record()
         self._auto.arm(employee_id, self.state(employee_id))
-        self._listeners.notify(employee_id)
-
-    def _set_reachable(self, reachable: bool) -> None:
-        """Note whether the backend answers, and tell the account's entities."""
-        if self._outbox.reachable is not reachable:
-            self._outbox.reachable = reachable
-            self._listeners.notify(None)
+        self.listeners.notify(employee_id)
 
     # Punching --------------------------------------------------------------
 
@@ -319,48 +288,64 @@ class TimeClockAccount:
         reader: str | None = None,
         project_id: int | None = None,
         description: str | None = None,
+        reason: str | None = None,
     ) -> Punch:
-        """Record a punch (``None`` toggles) on disk, then report it."""
-        employee = self.employees[employee_id]
-        async with self._lock:
-            when = dt_util.as_utc(time) if time is not None else dt_util.utcnow()
-            action = self.validate_punch(employee_id, action, when)
-            new = NewPunch(
-                employee_id=employee_id,
-                action=action,
-                time=when,
-                source=source,
-                reader=reader,
-                project_id=employee.project_id if project_id is None else project_id,
-                description=employee.description
-                if description is None
-                else description,
-            )
-            try:
-                punch = await self._outbox.async_append(new)
-            except OSError as err:
-                raise failure(
-                    "punch_not_stored", employee=employee.name, error=str(err)
-                ) from err
-        self._reporter.recorded(punch, employee.name)
-        self._listeners.notify(employee_id)
-        self._listeners.notify(None)
-        return punch
+        """Record a clock-in or clock-out (``None`` toggles), for a reason if given."""
+        found = self.catalog.reason(reason)
+        return await self._desk.async_record(
+            employee_id,
+            time,
+            source,
+            reader,
+            lambda record, occasion: plan_punch(
+                record,
+                occasion,
+                action,
+                project_id=project_id,
+                description=description,
+                reason=found,
+            ),
+        )
+
+    async def async_activity(
+        self,
+        employee_id: str,
+        activity: str | None,
+        *,
+        source: Source,
+        time: datetime | None = None,
+        reader: str | None = None,
+    ) -> Punch:
+        """Start an activity (clocking in first if need be), or end it with ``None``."""
+        found = self.catalog.activity(activity)
+        return await self._desk.async_record(
+            employee_id,
+            time,
+            source,
+            reader,
+            partial(plan_activity, activity=found),
+        )
 
     def validate_punch(
-        self, employee_id: str, action: Action | None, when: datetime | None
-    ) -> Action:
-        """Return the punch's action; refuse a time in the future or before the last punch.
-
-        ``None`` toggles from the current state. A punch that would change nothing
-        (clock-in while on shift) is refused too.
-        """
-        return self.record.check(
-            employee_id,
-            action,
-            when or dt_util.utcnow(),
-            name=self.employees[employee_id].name,
+        self,
+        employee_id: str,
+        action: Action | None,
+        when: datetime | None,
+        *,
+        reason: str | None = None,
+    ) -> None:
+        """Refuse a punch that could not be recorded now (and an unknown reason)."""
+        found = self.catalog.reason(reason)
+        self._desk.validate(
+            employee_id, when, partial(plan_punch, action=action, reason=found)
         )
+
+    def validate_activity(
+        self, employee_id: str, activity: str | None, when: datetime | None
+    ) -> None:
+        """Refuse an activity (``None``: ending one) that could not be recorded now."""
+        found = self.catalog.activity(activity)
+        self._desk.validate(employee_id, when, partial(plan_activity, activity=found))
 
     async def _async_auto_clock_out(self, employee_id: str, time: datetime) -> None:
         """End a shift that lasted as long as the account allows."""
@@ -380,7 +365,7 @@ class TimeClockAccount:
     async def async_punch_delivered(self, punch: Punch, delivery: Delivery) -> None:
         """Report a punch the backend confirmed."""
         self._reporter.delivered(punch, delivery, self.roster.name(punch.employee_id))
-        self._listeners.notify(punch.employee_id)
+        self.listeners.notify(punch.employee_id)
 
     async def async_punch_rejected(
         self, punch: Punch, err: TimeClockRejectedError
@@ -388,7 +373,7 @@ class TimeClockAccount:
         """Tell the user about a punch the backend refused for good."""
         name = self.roster.name(punch.employee_id)
         self._reporter.rejected(punch, err, name, len(self._outbox.failed))
-        self._listeners.notify(punch.employee_id)
+        self.listeners.notify(punch.employee_id)
 
     def credentials_refused(self, err: TimeClockAuthenticationError) -> None:
         """Ask for new credentials and raise a repair issue (delivery is paused)."""
@@ -397,4 +382,4 @@ class TimeClockAccount:
 
     def outbox_changed(self) -> None:
         """Tell the account's entities that the outbox changed."""
-        self._listeners.notify(None)
+        self.listeners.notify(None)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import Any
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 
+from .const import CONF_AUTO_CLOCK_OUT_HOURS
 from .record import EmployeeRecord
 
 
@@ -18,16 +21,15 @@ class AutoClockOut:
     def __init__(
         self,
         hass: HomeAssistant,
+        entry: ConfigEntry[Any],
         *,
-        hours: float,
         clock_out: Callable[[str, datetime], Awaitable[object]],
-        create_task: Callable[[Awaitable[object]], object],
     ) -> None:
-        """Prepare the timers; ``clock_out(employee_id, time)`` ends a shift."""
+        """Prepare the timers of ``entry``; ``clock_out(employee_id, time)`` ends a shift."""
         self._hass = hass
-        self._hours = hours
+        self._entry = entry
+        self._hours = float(entry.options.get(CONF_AUTO_CLOCK_OUT_HOURS) or 0)
         self._clock_out = clock_out
-        self._create_task = create_task
         self._timers: dict[str, CALLBACK_TYPE] = {}
 
     def arm(self, employee_id: str, record: EmployeeRecord) -> None:
@@ -42,7 +44,7 @@ class AutoClockOut:
             await self._clock_out(employee_id, min(deadline, dt_util.utcnow()))
 
         if deadline <= dt_util.utcnow():
-            self._create_task(clock_out(deadline))
+            self._entry.async_create_task(self._hass, clock_out(deadline))
             return
         self._timers[employee_id] = async_track_point_in_utc_time(
             self._hass, clock_out, deadline

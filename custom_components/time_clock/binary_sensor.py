@@ -16,13 +16,20 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .account import TimeClockAccount, TimeClockConfigEntry
-from .entity import EmployeeEntity, TimeClockEntity, async_add_account_entities
+from .entity import (
+    EmployeeEntity,
+    TimeClockEntity,
+    TimeClockEntityDescription,
+    async_add_account_entities,
+)
 
 PARALLEL_UPDATES = 0
 
 
 @dataclass(frozen=True, kw_only=True)
-class TimeClockBinarySensorDescription(BinarySensorEntityDescription):
+class TimeClockBinarySensorDescription(
+    BinarySensorEntityDescription, TimeClockEntityDescription
+):
     """A binary sensor of an account or an employee."""
 
     is_on_fn: Callable[[TimeClockAccount, str | None], bool | None]
@@ -51,6 +58,15 @@ EMPLOYEE_SENSORS = (
         translation_key="on_shift",
         is_on_fn=lambda account, employee_id: account.state(employee_id or "").on_shift,
         attributes_fn=_shift_attributes,
+    ),
+    TimeClockBinarySensorDescription(
+        key="on_break",
+        translation_key="on_break",
+        exists_fn=lambda account: account.catalog.can_reason,
+        is_on_fn=lambda account, employee_id: account.state(employee_id or "").on_break,
+        attributes_fn=lambda account, employee_id: {
+            "reason": account.state(employee_id or "").reason
+        },
     ),
 )
 ACCOUNT_SENSORS = (

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
@@ -11,6 +12,14 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .account import TimeClockAccount, TimeClockConfigEntry
 from .const import DOMAIN
+
+
+@dataclass(frozen=True, kw_only=True)
+class TimeClockEntityDescription(EntityDescription):
+    """What every entity description of Time Clock may say."""
+
+    # Whether the account has the entity (its backend may not know activities).
+    exists_fn: Callable[[TimeClockAccount], bool] = lambda _account: True
 
 
 class TimeClockEntity(Entity):
@@ -45,7 +54,7 @@ class TimeClockEntity(Entity):
         if not self._follows_account:
             return
         self.async_on_remove(
-            self.account.async_add_listener(
+            self.account.listeners.add(
                 self.async_write_ha_state,
                 self._employee_id,
                 every_minute=self._follows_clock,
@@ -98,7 +107,11 @@ def async_add_account_entities(
         account_class, account_descriptions = account
         async_add_entities(account_class(runtime, d) for d in account_descriptions)
     employee_class, employee_descriptions = employee
-    descriptions = tuple(employee_descriptions)
+    descriptions = tuple(
+        d
+        for d in employee_descriptions
+        if not isinstance(d, TimeClockEntityDescription) or d.exists_fn(runtime)
+    )
 
     @callback
     def add(employee_ids: Iterable[str]) -> None:
@@ -111,4 +124,4 @@ def async_add_account_entities(
                 )
 
     add(list(runtime.employees))
-    entry.async_on_unload(runtime.async_add_employee_listener(add))
+    entry.async_on_unload(runtime.listeners.add_employee_listener(add))

@@ -50,6 +50,8 @@ def fire_punch(
             "account_id": entry.entry_id,
             ATTR_DELIVERED: delivered,
             "stamped_at": stamped_at.isoformat() if stamped_at else None,
+            "reason": punch.reason,
+            "activity": punch.activity,
         },
     )
 

@@ -10,7 +10,7 @@ described from their events.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from homeassistant.components.logbook import (
@@ -28,7 +28,9 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 
+from .api import Action
 from .const import DOMAIN, EVENT_PUNCH_FAILED, EVENT_UNKNOWN_TAG
+from .punch import Punch
 
 VERBS = {"clock_in": "clocked in", "clock_out": "clocked out"}
 # How a punch came about, after the verb; a reader is named instead.
@@ -46,26 +48,35 @@ def on_shift_entity(hass: HomeAssistant, employee_id: str) -> str | None:
     )
 
 
-def punch_words(action: str, source: str, reader: str | None) -> str:
+def _verb(punch: Punch) -> str:
+    """Return what a punch did, without where ("went on a break (Lunch)")."""
+    if punch.action is Action.ACTIVITY_START:
+        return f"started {punch.activity}"
+    if punch.action is Action.ACTIVITY_END:
+        return f"ended {punch.activity}"
+    if punch.reason and punch.action is Action.CLOCK_OUT:
+        return f"went on a break ({punch.reason})"
+    verb = VERBS.get(punch.action, "punched")
+    return f"{verb} ({punch.reason})" if punch.reason else verb
+
+
+def punch_words(punch: Punch) -> str:
     """Return what a punch did, in words ("clocked in at Front door")."""
-    verb = VERBS.get(action, "punched")
-    if reader:
-        return f"{verb} at {reader}"
-    if how := SOURCES.get(source):
+    verb = _verb(punch)
+    if punch.reader:
+        return f"{verb} at {punch.reader}"
+    if how := SOURCES.get(punch.source):
         return f"{verb} {how}"
     return verb
 
 
-def late_words(action: str, time: datetime, account: str, late: timedelta) -> str:
+def late_words(punch: Punch, account: str, late: timedelta) -> str:
     """Return what a late delivery did, in words."""
     minutes = max(1, round(late.total_seconds() / 60))
     hours, minutes = divmod(minutes, 60)
     delay = f"{hours} h {minutes} min" if hours else f"{minutes} min"
-    when = dt_util.as_local(time).strftime("%H:%M")
-    return (
-        f"{VERBS.get(action, 'punched')} at {when}; "
-        f"delivered to {account} {delay} later"
-    )
+    when = dt_util.as_local(punch.time).strftime("%H:%M")
+    return f"{_verb(punch)} at {when}; delivered to {account} {delay} later"
 
 
 @callback

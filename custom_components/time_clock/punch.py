@@ -10,7 +10,7 @@ import uuid
 
 from homeassistant.util import dt as dt_util
 
-from .api import Action
+from .api import Action, ActivityLevel
 
 
 class Source(StrEnum):
@@ -33,6 +33,12 @@ class NewPunch:
     reader: str | None = None
     project_id: int | None = None
     description: str | None = None
+    # A clock-in or clock-out for a reason: its name and the backend's id.
+    reason: str | None = None
+    reason_id: int | None = None
+    # The activity an activity_start starts: its name and definition per level.
+    activity: str | None = None
+    activity_levels: tuple[ActivityLevel, ...] = ()
 
     def numbered(self, seq: int) -> Punch:
         """Return the punch with its number, a new id and its time in UTC."""
@@ -64,6 +70,12 @@ class Punch(NewPunch):
             data["project_id"] = self.project_id
         if self.description is not None:
             data["description"] = self.description
+        if self.reason is not None:
+            data["reason"] = self.reason
+            data["reason_id"] = self.reason_id
+        if self.activity is not None:
+            data["activity"] = self.activity
+            data["activity_levels"] = [lvl.as_dict() for lvl in self.activity_levels]
         return data
 
     @classmethod
@@ -82,4 +94,11 @@ class Punch(NewPunch):
             reader=data.get("reader"),
             project_id=data.get("project_id"),
             description=data.get("description"),
+            reason=data.get("reason"),
+            reason_id=data.get("reason_id"),
+            activity=data.get("activity"),
+            activity_levels=tuple(
+                ActivityLevel.from_dict(item)
+                for item in data.get("activity_levels") or ()
+            ),
         )

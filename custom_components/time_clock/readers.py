@@ -222,7 +222,7 @@ class ReaderInput:
             and getattr(data, "readers", None) is not None
             and data.readers.tag_scanned
         ]
-        if any(uid in other.account.tags for other in listening):
+        if any(uid in other.account.roster.tags for other in listening):
             return False
         return not listening or listening[0] is self
 

@@ -19,6 +19,7 @@ from .events import fire_unknown_tag
 from .punch import Punch, Source
 from .reader_config import CONF_READERS, Reader
 from .record import EmployeeRecord
+from .roster import Roster
 
 LOGGER = logging.getLogger(__package__)
 
@@ -37,8 +38,8 @@ class Puncher(Protocol):
         """Return the account's employees."""
 
     @property
-    def tags(self) -> Mapping[str, str]:
-        """Return whose badge each tag is."""
+    def roster(self) -> Roster:
+        """Return the account's employees and whose badge each tag is."""
 
     def state(self, employee_id: str) -> EmployeeRecord:
         """Return an employee's shift state."""
@@ -128,7 +129,7 @@ class TagReading:
         if self._debounced(reader, uid):
             LOGGER.debug("Reader %s: repeated read ignored", reader.name)
             return
-        if (employee_id := self.account.tags.get(uid)) is None:
+        if (employee_id := self.account.roster.tags.get(uid)) is None:
             self._unknown(reader, uid, shared=shared)
             return
         if not self._allowed(employee_id, reader):

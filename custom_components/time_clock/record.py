@@ -21,6 +21,7 @@ from .punch import Punch
 
 # History kept for the worked-today sensor (a night shift reaches into yesterday).
 HISTORY = timedelta(days=2)
+SHIFT_ACTIONS = (Action.CLOCK_IN, Action.CLOCK_OUT)
 
 
 @dataclass(kw_only=True, slots=True)
@@ -31,16 +32,34 @@ class EmployeeRecord:
     since: datetime | None = None
     last_time: datetime | None = None
     last_source: str | None = None
+    # The reason of the last clock-in or clock-out (a break while off shift).
+    reason: str | None = None
+    # The activity running, and since when.
+    activity: str | None = None
+    activity_since: datetime | None = None
     history: list[tuple[datetime, Action]] = field(default_factory=list)
+
+    @property
+    def on_break(self) -> bool:
+        """Return whether the employee clocked out for a reason (until back)."""
+        return not self.on_shift and self.reason is not None
 
     def as_dict(self) -> dict[str, Any]:
         """Return the record as stored (history is rebuilt from the punches)."""
-        return {
+        stored: dict[str, Any] = {
             "on_shift": self.on_shift,
             "since": self.since.isoformat() if self.since else None,
             "last_time": self.last_time.isoformat() if self.last_time else None,
             "last_source": self.last_source,
         }
+        if self.reason is not None:
+            stored["reason"] = self.reason
+        if self.activity is not None:
+            stored["activity"] = self.activity
+            stored["activity_since"] = (
+                self.activity_since.isoformat() if self.activity_since else None
+            )
+        return stored
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EmployeeRecord:
@@ -50,14 +69,26 @@ class EmployeeRecord:
             since=parse_time(data.get("since")),
             last_time=parse_time(data.get("last_time")),
             last_source=data.get("last_source"),
+            reason=data.get("reason"),
+            activity=data.get("activity"),
+            activity_since=parse_time(data.get("activity_since")),
         )
 
     def apply(self, punch: Punch) -> None:
         """Apply one punch to the record."""
-        self.on_shift = punch.action is Action.CLOCK_IN
-        self.since = punch.time if self.on_shift else None
         self.last_time = punch.time
         self.last_source = punch.source.value
+        if punch.action is Action.ACTIVITY_START:
+            self.activity, self.activity_since = punch.activity, punch.time
+            return
+        if punch.action is Action.ACTIVITY_END:
+            self.activity = self.activity_since = None
+            return
+        self.on_shift = punch.action is Action.CLOCK_IN
+        self.since = punch.time if self.on_shift else None
+        self.reason = punch.reason
+        if not self.on_shift:
+            self.activity = self.activity_since = None
         self.history.append((punch.time, punch.action))
 
 
@@ -111,7 +142,7 @@ class ShiftRecord:
             if punch.seq > through:
                 record.apply(punch)
                 self.through = max(self.through, punch.seq)
-            elif punch.time >= cutoff:
+            elif punch.time >= cutoff and punch.action in SHIFT_ACTIONS:
                 record.history.append((punch.time, punch.action))
         self._dirty = None
 
@@ -139,8 +170,10 @@ class ShiftRecord:
             raise refusal("time_before_last_punch", employee=name, last=last)
         if record.on_shift and action is Action.CLOCK_IN:
             raise refusal("already_on_shift", employee=name)
-        if not record.on_shift and action is Action.CLOCK_OUT:
+        if not record.on_shift and action in (Action.CLOCK_OUT, Action.ACTIVITY_START):
             raise refusal("not_on_shift", employee=name)
+        if action is Action.ACTIVITY_END and record.activity is None:
+            raise refusal("no_activity", employee=name)
         return action
 
     def set_on_shift(

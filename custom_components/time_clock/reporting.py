@@ -43,7 +43,7 @@ class PunchReporter:
             self._hass,
             employee=name,
             employee_id=punch.employee_id,
-            message=punch_words(punch.action, punch.source, punch.reader),
+            message=punch_words(punch),
         )
 
     def delivered(self, punch: Punch, delivery: Delivery, name: str) -> None:
@@ -64,9 +64,7 @@ class PunchReporter:
                 self._hass,
                 employee=name,
                 employee_id=punch.employee_id,
-                message=late_words(
-                    punch.action, punch.time, self._entry.title, now - punch.time
-                ),
+                message=late_words(punch, self._entry.title, now - punch.time),
             )
         self.rejections.pop(punch.employee_id, None)
 

@@ -17,16 +17,25 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .account import TimeClockAccount, TimeClockConfigEntry
-from .entity import EmployeeEntity, TimeClockEntity, async_add_account_entities
+from .entity import (
+    EmployeeEntity,
+    TimeClockEntity,
+    TimeClockEntityDescription,
+    async_add_account_entities,
+)
 
 PARALLEL_UPDATES = 0
+# The current activity's state when none runs (translated).
+NO_ACTIVITY = "none"
 
 
 @dataclass(frozen=True, kw_only=True)
-class TimeClockSensorDescription(SensorEntityDescription):
+class TimeClockSensorDescription(SensorEntityDescription, TimeClockEntityDescription):
     """A sensor of an account or an employee."""
 
-    value_fn: Callable[[TimeClockAccount, str | None], float | int | datetime | None]
+    value_fn: Callable[
+        [TimeClockAccount, str | None], float | int | str | datetime | None
+    ]
 
 
 EMPLOYEE_SENSORS = (
@@ -38,6 +47,14 @@ EMPLOYEE_SENSORS = (
         suggested_display_precision=2,
         value_fn=lambda account, employee_id: round(
             account.worked_today(employee_id or "").total_seconds() / 3600, 4
+        ),
+    ),
+    TimeClockSensorDescription(
+        key="current_activity",
+        translation_key="current_activity",
+        exists_fn=lambda account: account.catalog.can_activity,
+        value_fn=lambda account, employee_id: (
+            account.state(employee_id or "").activity or NO_ACTIVITY
         ),
     ),
 )
@@ -88,7 +105,7 @@ class TimeClockSensor(TimeClockEntity, SensorEntity):
     entity_description: TimeClockSensorDescription
 
     @property
-    def native_value(self) -> float | int | datetime | None:
+    def native_value(self) -> float | int | str | datetime | None:
         """Return the state."""
         return self.entity_description.value_fn(self.account, self._employee_id)
 

@@ -36,7 +36,8 @@ from .record import HISTORY
 STORAGE_VERSION = 1
 # 1.2: the cursor's "marked" list and a segment's "in_flight" (both optional).
 # 1.3: the state file's copy of the cursor's "settled_through"/"settled_above".
-STORAGE_MINOR_VERSION = 3
+# 1.4: punches with a reason or an activity; records with the current activity.
+STORAGE_MINOR_VERSION = 4
 SEGMENT_SIZE = 100
 RETENTION = timedelta(days=62)
 STATE_SAVE_DELAY = 2.0

@@ -9,6 +9,7 @@ from homeassistant.util import dt as dt_util
 
 from .api import Backend, TimeClockConnectionError, TimeClockError
 from .const import LOGGER
+from .outbox import Outbox
 from .record import ShiftRecord
 from .roster import Roster
 
@@ -22,35 +23,43 @@ class BackendSync:
         backend: Backend,
         roster: Roster,
         record: ShiftRecord,
-        waiting: Callable[[str], int],
+        outbox: Outbox,
         followed: Callable[[str], None],
-        reachable: Callable[[bool], None],
+        changed: Callable[[str | None], None],
     ) -> None:
         """Prepare the sync of an account.
 
-        ``waiting(employee)`` counts the employee's punches not yet delivered;
         ``followed(employee)`` is told when a state was taken from the backend;
-        ``reachable(answers)`` when the backend answered or could not be reached.
+        ``changed(None)`` when the backend's reachability changed.
         """
         self._backend = backend
         self._roster = roster
         self._record = record
-        self._waiting = waiting
+        self._outbox = outbox
         self._followed = followed
-        self._reachable = reachable
+        self._changed = changed
+
+    def _reachable(self, reachable: bool) -> None:
+        """Note whether the backend answers, and say so when it changed."""
+        if self._outbox.reachable is not reachable:
+            self._outbox.reachable = reachable
+            self._changed(None)
 
     def _mark(self, employee_id: str) -> tuple[bool, datetime | None]:
         """Return what a punch changes in an employee's state (to spot one)."""
         record = self._record.get(employee_id)
         return record.on_shift, record.last_time
 
-    async def async_run(self) -> None:
+    async def async_run(self, _now: datetime | None = None) -> None:
         """Take shifts started or ended elsewhere from the backend.
 
         An employee with a punch still waiting keeps the local state: the
         backend has not seen that punch yet. A backend that cannot tell states
-        is asked whether it answers at all.
+        is asked whether it answers at all. Nothing is asked while delivery
+        waits for new credentials.
         """
+        if self._outbox.paused:
+            return
         persons = {
             e.identifier: key
             for key, e in self._roster.employees.items()
@@ -78,7 +87,7 @@ class BackendSync:
             on_shift = folded.get(person.casefold())
             if (
                 on_shift is None
-                or self._waiting(employee_id)
+                or self._outbox.pending_for(employee_id)
                 or seen[employee_id] != self._mark(employee_id)
                 or self._record.get(employee_id).on_shift == on_shift
             ):

@@ -66,8 +66,8 @@ class Day:
                     "delivered": item.delivered,
                     "source": item.punch.source.value,
                     "reader": item.punch.reader,
-                    "reason": None,
-                    "activity": None,
+                    "reason": item.punch.reason,
+                    "activity": item.punch.activity,
                 }
                 for item in self.punches
             ],
@@ -113,17 +113,18 @@ def employee_days(
                 day.worked += part
 
     for item in punches:
-        moment = item.punch.time
+        moment, action = item.punch.time, item.punch.action
         if first <= moment < last:
             day = days[(moment.astimezone(zone).date() - start).days]
             day.punches.append(item)
-            if item.punch.action is Action.CLOCK_IN:
+            if action is Action.CLOCK_IN:
                 day.first_in = day.first_in or moment
-            else:
+            elif action is Action.CLOCK_OUT:
                 day.last_out = moment
-        if item.punch.action is Action.CLOCK_IN:
+        # Activities come and go within a shift: its time counts once.
+        if action is Action.CLOCK_IN:
             started = started or moment
-        elif started is not None:
+        elif action is Action.CLOCK_OUT and started is not None:
             count(started, moment)
             started = None
     if started is not None:

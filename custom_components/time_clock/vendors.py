@@ -102,6 +102,9 @@ class Vendor:
     numeric_identifier: frozenset[str | None] = frozenset()
     # Example URLs the form's texts show (texts hold no URLs themselves).
     url_examples: Mapping[str, str] = field(default_factory=dict)
+    # Whether punches may carry a reason, and activities be started and ended.
+    reasons: bool = False
+    activities: bool = False
 
     @property
     def kind_field(self) -> str | None:
@@ -159,6 +162,8 @@ VENDORS: Final[dict[str, Vendor]] = {
         Vendor(
             key="local",
             credentials={CONF_NAME: "text"},
+            reasons=True,
+            activities=True,
             employee={CONF_IDENTIFIER: EmployeeField()},
             create=lambda s: LocalBackend(name=s.title or str(s.data.get(CONF_NAME))),
         ),
@@ -228,6 +233,8 @@ VENDORS: Final[dict[str, Vendor]] = {
                 CONF_IDENTIFIER: _IDENTIFIER,
             },
             numeric_identifier=frozenset({"id"}),
+            reasons=True,
+            activities=True,
             url_examples={
                 "protime_url": "https://TENANT.myprotime.eu",
                 "protime_api_url": PROTIME_API_URL.format(tenant="TENANT"),

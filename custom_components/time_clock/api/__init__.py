@@ -15,11 +15,21 @@ from .errors import (
     TimeClockRejectedError,
 )
 from .local import LocalBackend
-from .models import AccountInfo, Action, Backend, Delivery, PunchRequest
+from .models import (
+    DATA_ENTRY_CODE,
+    AccountInfo,
+    Action,
+    ActivityLevel,
+    Backend,
+    Delivery,
+    PunchRequest,
+)
 
 __all__ = [
+    "DATA_ENTRY_CODE",
     "AccountInfo",
     "Action",
+    "ActivityLevel",
     "Backend",
     "Delivery",
     "LocalBackend",

@@ -10,10 +10,50 @@ from typing import Any, Protocol
 
 
 class Action(StrEnum):
-    """An explicit punch action; toggles are resolved before they reach a backend."""
+    """An explicit punch action; toggles are resolved before they reach a backend.
+
+    Activities (job costing) start and end within a shift; only backends that
+    know them (Protime) get those punches.
+    """
 
     CLOCK_IN = "clock_in"
     CLOCK_OUT = "clock_out"
+    ACTIVITY_START = "activity_start"
+    ACTIVITY_END = "activity_end"
+
+
+# The external reference an activity definition is named by when no id is given.
+DATA_ENTRY_CODE = "@data-entry-code"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActivityLevel:
+    """One level of an activity: its definition by id or by external reference."""
+
+    level: int
+    definition_id: int | None = None
+    reference: str | None = None
+    reference_kind: str = DATA_ENTRY_CODE
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the level as stored with a punch."""
+        return {
+            "level": self.level,
+            "definition_id": self.definition_id,
+            "reference": self.reference,
+            "reference_kind": self.reference_kind,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ActivityLevel:
+        """Return a level from its stored form."""
+        definition = data.get("definition_id")
+        return cls(
+            level=int(data["level"]),
+            definition_id=int(definition) if definition is not None else None,
+            reference=data.get("reference"),
+            reference_kind=str(data.get("reference_kind") or DATA_ENTRY_CODE),
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,6 +77,10 @@ class PunchRequest:
     extras: Mapping[str, Any] = field(default_factory=dict)
     state: Mapping[str, Any] = field(default_factory=dict)
     uncertain: bool = False
+    # A clock-in or clock-out for a reason (Protime's Reason clocking).
+    reason_id: int | None = None
+    # The activity an ACTIVITY_START punch starts.
+    activity_levels: tuple[ActivityLevel, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
