@@ -571,7 +571,27 @@ def _account(backend: str, unique_id: str) -> MockConfigEntry:
             "readers": [
                 {"name": "Front door", "topic": "door/front", "role": "toggle"},
                 {"name": "Back door", "topic": "door/back", "role": "toggle"},
-            ]
+                {
+                    "name": "Canteen",
+                    "topic": "door/canteen",
+                    "role": "reason",
+                    "reason": "Lunch",
+                },
+                {
+                    "name": "Workshop",
+                    "topic": "door/shop",
+                    "role": "activity",
+                    "activity": "Welding",
+                },
+            ],
+            "reasons": [
+                {"name": "Lunch", "reason_id": 1},
+                {"name": "Doctor", "reason_id": 2},
+            ],
+            "activities": [
+                {"name": "Welding", "levels": [{"level": 1, "reference": "W1"}]},
+                {"name": "Cutting", "levels": [{"level": 1, "reference": "C1"}]},
+            ],
         },
         subentries_data=[
             ConfigSubentryData(
@@ -706,14 +726,29 @@ async def _drive_employee_flows(hass: HomeAssistant, drive: Drive) -> None:
             )
 
 
-READER_ERRORS = (
-    {"name": " "},
-    {"name": "back door"},
-    {"topic": " "},
-    {"topic": "door/#/wrong"},
-    {"feedback_topic": "door/+/feedback"},
-    {"template": "{{ value"},
-)
+# Refused input of each list's form, after the valid input of the form.
+ITEM_ERRORS = {
+    "reader": (
+        {"name": " "},
+        {"name": "back door"},
+        {"topic": " "},
+        {"topic": "door/#/wrong"},
+        {"feedback_topic": "door/+/feedback"},
+        {"template": "{{ value"},
+        {"role": "reason"},
+        {"role": "activity"},
+    ),
+    "reason": ({"name": " "}, {"name": "lunch"}),
+    "activity": (
+        {"name": " "},
+        {"name": "welding"},
+        {"level_1": " "},
+        {"level_2": "", "level_3": "x"},
+        {"definition_kind": "id", "level_1": "W1"},
+    ),
+}
+# A removal first tries the item a reader names.
+IN_USE = {"reason": "Lunch", "activity": "Welding"}
 
 
 async def _drive_options_flows(hass: HomeAssistant, drive: Drive) -> None:
@@ -731,25 +766,40 @@ async def _drive_options_flows(hass: HomeAssistant, drive: Drive) -> None:
             where,
             await options.async_configure(result["flow_id"], {"next_step_id": option}),
         )
-        if result["step_id"] == "edit_reader":
+        step, _, item = str(result["step_id"]).partition("_")
+        if step == "remove" and item in IN_USE:
             result = drive.record(
                 flow_class,
                 where,
-                await options.async_configure(
-                    result["flow_id"], {"reader": "Front door"}
-                ),
+                await options.async_configure(result["flow_id"], {item: IN_USE[item]}),
             )
+        if step in ("edit", "remove"):
+            (selector,) = result["data_schema"].schema.values()
+            pick = next(
+                name
+                for name in selector.config["options"]
+                if name != IN_USE.get(item)
+            )
+            result = drive.record(
+                flow_class,
+                where,
+                await options.async_configure(result["flow_id"], {item: pick}),
+            )
+            if step == "remove":
+                assert result["type"] is FlowResultType.CREATE_ENTRY
+                continue
         valid = fill(result["data_schema"])
+        if "name" in valid:
+            valid["name"] = f"New {option}"
         if "topic" in valid:
-            valid |= {"name": f"Reader {option}", "topic": "door/side"}
-            for wrong in READER_ERRORS:
-                result = drive.record(
-                    flow_class,
-                    where,
-                    await options.async_configure(
-                        result["flow_id"], {**valid, **wrong}
-                    ),
-                )
+            valid |= {"topic": "door/side"}
+        for wrong in ITEM_ERRORS.get(item, ()):
+            result = drive.record(
+                flow_class,
+                where,
+                await options.async_configure(result["flow_id"], {**valid, **wrong}),
+            )
+            assert result["errors"], (option, wrong)
         result = drive.record(
             flow_class, where, await options.async_configure(result["flow_id"], valid)
         )

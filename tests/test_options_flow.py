@@ -69,11 +69,19 @@ def suggested(result: ConfigFlowResult) -> dict[str, Any]:
 async def test_menu_without_readers(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
-    """Without readers the menu offers the settings and adding a reader."""
+    """Without readers the menu offers the settings and adding a reader.
+
+    A local account keeps reasons and activities, so it offers adding them too.
+    """
     result = await hass.config_entries.options.async_init(init_integration.entry_id)
 
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["settings", "add_reader"]
+    assert result["menu_options"] == [
+        "settings",
+        "add_reader",
+        "add_reason",
+        "add_activity",
+    ]
 
 
 @pytest.mark.parametrize("entry_options", [WITH_READERS])
@@ -88,6 +96,8 @@ async def test_menu_with_readers(
         "add_reader",
         "edit_reader",
         "remove_reader",
+        "add_reason",
+        "add_activity",
     ]
 
 

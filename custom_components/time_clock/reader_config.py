@@ -18,16 +18,24 @@ CONF_ROLE: Final = "role"
 CONF_TOPIC: Final = "topic"
 CONF_TEMPLATE: Final = "template"
 CONF_FEEDBACK_TOPIC: Final = "feedback_topic"
+CONF_REASON: Final = "reason"
+CONF_ACTIVITY: Final = "activity"
 DEFAULT_TAG_SCANNED: Final = True
 
 ROLE_TOGGLE: Final = "toggle"
 ROLE_CLOCK_IN: Final = "clock_in"
 ROLE_CLOCK_OUT: Final = "clock_out"
-ROLES: Final = (ROLE_TOGGLE, ROLE_CLOCK_IN, ROLE_CLOCK_OUT)
+# A reason reader toggles, its clock-outs for its reason (a canteen reader: a break);
+# an activity reader starts its activity, or ends it when it runs.
+ROLE_REASON: Final = "reason"
+ROLE_ACTIVITY: Final = "activity"
+ROLES: Final = (ROLE_TOGGLE, ROLE_CLOCK_IN, ROLE_CLOCK_OUT, ROLE_REASON, ROLE_ACTIVITY)
 ROLE_ACTIONS: Final[Mapping[str, Action | None]] = {
     ROLE_TOGGLE: None,
     ROLE_CLOCK_IN: Action.CLOCK_IN,
     ROLE_CLOCK_OUT: Action.CLOCK_OUT,
+    ROLE_REASON: None,
+    ROLE_ACTIVITY: None,
 }
 
 
@@ -40,6 +48,8 @@ class Reader:
     topic: str = ""
     template: str = ""
     feedback_topic: str = ""
+    reason: str = ""
+    activity: str = ""
 
     @classmethod
     def from_options(cls, data: Mapping[str, Any]) -> Reader:
@@ -51,6 +61,8 @@ class Reader:
             topic=str(data.get(CONF_TOPIC) or "").strip(),
             template=str(data.get(CONF_TEMPLATE) or "").strip(),
             feedback_topic=str(data.get(CONF_FEEDBACK_TOPIC) or "").strip(),
+            reason=str(data.get(CONF_REASON) or "").strip(),
+            activity=str(data.get(CONF_ACTIVITY) or "").strip(),
         )
 
     @property

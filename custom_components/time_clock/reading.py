@@ -17,7 +17,7 @@ from .const import DOMAIN
 from .employee import Employee
 from .events import fire_unknown_tag
 from .punch import Punch, Source
-from .reader_config import CONF_READERS, Reader
+from .reader_config import CONF_READERS, ROLE_ACTIVITY, ROLE_REASON, Reader
 from .record import EmployeeRecord
 from .roster import Roster
 
@@ -55,8 +55,20 @@ class Puncher(Protocol):
         source: Source,
         time: datetime | None = None,
         reader: str | None = None,
+        reason: str | None = None,
     ) -> Punch:
-        """Record a punch."""
+        """Record a clock-in or clock-out."""
+
+    async def async_activity(
+        self,
+        employee_id: str,
+        activity: str | None,
+        *,
+        source: Source,
+        time: datetime | None = None,
+        reader: str | None = None,
+    ) -> Punch:
+        """Start an activity, or end the running one."""
 
 
 def feedback(
@@ -197,13 +209,34 @@ class TagReading:
             ),
         )
 
+    async def _async_read_punch(self, employee_id: str, reader: Reader) -> Punch:
+        """Record what a read at this reader means."""
+        state = self.account.state(employee_id)
+        if reader.role == ROLE_ACTIVITY:
+            # A second tap at the activity's reader ends it.
+            running = (state.activity or "").casefold() == reader.activity.casefold()
+            return await self.account.async_activity(
+                employee_id,
+                None if running else reader.activity,
+                source=Source.READER,
+                reader=reader.name,
+            )
+        return await self.account.async_punch(
+            employee_id,
+            reader.action,
+            source=Source.READER,
+            reader=reader.name,
+            # A reason reader's clock-outs are for its reason (a break).
+            reason=reader.reason
+            if reader.role == ROLE_REASON and state.on_shift
+            else None,
+        )
+
     async def _async_punch(self, employee_id: str, reader: Reader) -> None:
         """Punch an employee for a read, then tell the reader; never raise."""
         name = self.account.employees[employee_id].name
         try:
-            punch = await self.account.async_punch(
-                employee_id, reader.action, source=Source.READER, reader=reader.name
-            )
+            punch = await self._async_read_punch(employee_id, reader)
         except ServiceValidationError as err:
             LOGGER.info("Reader %s: %s", reader.name, err)
             action = reader.action.value if reader.action else None
