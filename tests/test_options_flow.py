@@ -355,3 +355,110 @@ async def test_renamed_reader_is_renamed_in_allow_lists(
     ]
     assert "readers" not in init_integration.subentries[JANE].data
     assert init_integration.state is ConfigEntryState.LOADED
+
+
+WITH_CATALOG = {
+    "readers": [
+        {
+            "name": "Canteen",
+            "topic": "door/canteen",
+            "role": "reason",
+            "template": "",
+            "feedback_topic": "",
+            "reason": "Lunch",
+        }
+    ],
+    "reasons": [{"name": "Lunch", "reason_id": 6578}],
+    "activities": [],
+}
+
+
+@pytest.mark.parametrize("entry_options", [WITH_CATALOG])
+async def test_reasons_are_added_renamed_and_kept_while_named(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """A renamed reason is renamed in its reader; one a reader names is not removed."""
+    result = await open_step(hass, init_integration, "add_reason")
+    result = await submit(hass, result, {"name": "Doctor", "reason_id": 7})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.options["reasons"][-1] == {"name": "Doctor", "reason_id": 7}
+
+    result = await open_step(hass, init_integration, "edit_reason")
+    result = await submit(hass, result, {"reason": "Lunch"})
+    assert result["step_id"] == "change_reason"
+    assert suggested(result) == {"name": "Lunch", "reason_id": 6578}
+    result = await submit(hass, result, {"name": "doctor", "reason_id": 1})
+    assert result["errors"] == {"name": "reason_exists"}
+    result = await submit(hass, result, {"name": "Break", "reason_id": 6578})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.options["readers"][0]["reason"] == "Break"
+
+    result = await open_step(hass, init_integration, "remove_reason")
+    result = await submit(hass, result, {"reason": "Break"})
+    assert result["errors"] == {"reason": "reason_in_use"}
+    assert result["description_placeholders"] == {"reader": "Canteen"}
+    result = await submit(hass, result, {"reason": "Doctor"})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert [r["name"] for r in init_integration.options["reasons"]] == ["Break"]
+
+
+@pytest.mark.parametrize("entry_options", [WITH_CATALOG])
+async def test_activities_take_one_definition_per_level(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """An activity's levels are data-entry codes or internal ids, from level 1 on."""
+    result = await open_step(hass, init_integration, "add_activity")
+    base = {"name": "Welding", "definition_kind": "id", "level_1": "4711"}
+    result = await submit(hass, result, {**base, "level_1": "order"})
+    assert result["errors"] == {"level_1": "level_not_number"}
+    result = await submit(hass, result, {**base, "level_3": "12"})
+    assert result["errors"] == {"level_2": "level_missing"}
+    result = await submit(hass, result, {**base, "level_2": "12"})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.options["activities"] == [
+        {
+            "name": "Welding",
+            "levels": [
+                {
+                    "level": 1,
+                    "definition_id": 4711,
+                    "reference": None,
+                    "reference_kind": "@data-entry-code",
+                },
+                {
+                    "level": 2,
+                    "definition_id": 12,
+                    "reference": None,
+                    "reference_kind": "@data-entry-code",
+                },
+            ],
+        }
+    ]
+    result = await open_step(hass, init_integration, "edit_activity")
+    result = await submit(hass, result, {"activity": "Welding"})
+    assert suggested(result) == {
+        "name": "Welding",
+        "definition_kind": "id",
+        "level_1": "4711",
+        "level_2": "12",
+    }
+
+    result = await open_step(hass, init_integration, "add_reader")
+    result = await submit(
+        hass,
+        result,
+        {"name": "Station", "topic": "door/station", "role": "activity"},
+    )
+    assert result["errors"] == {"activity": "unknown_activity"}
+    result = await submit(
+        hass,
+        result,
+        {
+            "name": "Station",
+            "topic": "door/station",
+            "role": "activity",
+            "activity": "Welding",
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.options["readers"][-1]["activity"] == "Welding"
