@@ -1,11 +1,17 @@
-"""HTTP plumbing shared by the backend clients: one request helper and a pacer."""
+"""HTTP plumbing shared by the backend clients.
+
+One request helper, one reader of answers (JSON, headers, ``Retry-After``), one
+pacer, one URL policy and one reader of text in lenient error bodies.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 import json
 import math
 import time
@@ -41,17 +47,36 @@ class Response:
         except ValueError:
             return None
 
+    def header(self, name: str) -> str | None:
+        """Return a header, whatever the case of its name."""
+        wanted = name.casefold()
+        return next(
+            (value for key, value in self.headers.items() if key.casefold() == wanted),
+            None,
+        )
+
     def retry_after(self) -> float | None:
-        """Return the ``Retry-After`` header in seconds, when it is a number."""
-        if (value := self.headers.get("Retry-After")) is None:
+        """Return the ``Retry-After`` header in seconds, given as a number or an HTTP date."""
+        if (value := self.header("Retry-After")) is None:
             return None
         try:
             seconds = float(value)
         except ValueError:
-            return None
+            if (moment := _http_date(value)) is None:
+                return None
+            seconds = (moment - datetime.now(UTC)).total_seconds()
         if math.isnan(seconds):
             return None
         return min(max(0.0, seconds), MAX_RETRY_AFTER)
+
+
+def _http_date(value: str) -> datetime | None:
+    """Return an HTTP date as an aware time (a date without a zone is UTC)."""
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def async_request(
@@ -120,7 +145,8 @@ class Pacer:
 
     ``limits`` maps a window length in seconds to the number of requests allowed
     in it. ``async_acquire`` waits until one more request fits every window.
-    ``block_for`` makes every request wait, for a ``Retry-After``.
+    ``block_for`` makes every request wait, for a ``Retry-After``. ``clock`` and
+    ``sleep`` can be replaced (tests drive both).
     """
 
     def __init__(
@@ -128,9 +154,11 @@ class Pacer:
         limits: Mapping[float, int] | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ) -> None:
         """Start with the given quotas."""
         self._clock = clock
+        self._sleep = sleep
         self._limits: dict[float, int] = dict(limits or {})
         self._sent: deque[float] = deque()
         self._blocked_until = 0.0
@@ -165,8 +193,8 @@ class Pacer:
     async def async_acquire(self) -> None:
         """Wait until one more request fits, then count it."""
         async with self._lock:
-            while (wait := self.delay()) > 0:  # noqa: ASYNC110 - waiting for time
-                await asyncio.sleep(wait)
+            while (wait := self.delay()) > 0:
+                await self._sleep(wait)
             self._sent.append(self._clock())
 
 
@@ -193,3 +221,33 @@ def url_error(url: str) -> str | None:
         return None if ipaddress.ip_address(host).is_loopback else "https_required"
     except ValueError:
         return "https_required"
+
+
+def seconds(value: Any) -> float | None:
+    """Return a positive, finite number of seconds given as a number or as text."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) and number > 0 else None
+
+
+def first_text(value: Any, *keys: str) -> str | None:
+    """Return the first non-empty text in a lenient answer, stripped.
+
+    Text is itself; a list gives the first text of its items; an object gives the
+    first text under ``keys``, in order, or with no ``keys`` under ``message`` and
+    then under any key. Lists and objects inside are read the same way.
+    """
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, Mapping):
+        names = keys or ("message", *value)
+        value = [value.get(name) for name in names]
+    if isinstance(value, list):
+        for item in value:
+            if text := first_text(item, *keys):
+                return text
+    return None

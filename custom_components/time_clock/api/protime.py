@@ -25,10 +25,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
-from email.utils import parsedate_to_datetime
+from datetime import date, datetime, timedelta, tzinfo
 import logging
-import math
 import time
 from typing import Any, Final
 
@@ -42,7 +40,14 @@ from .errors import (
     TimeClockRateLimitedError,
     TimeClockRejectedError,
 )
-from .http import AMBIGUOUS_STATUSES, Response, async_probe, async_request
+from .http import (
+    AMBIGUOUS_STATUSES,
+    Response,
+    async_probe,
+    async_request,
+    first_text,
+    seconds,
+)
 from .models import AccountInfo, Delivery, PunchRequest
 
 LOGGER = logging.getLogger(__package__)
@@ -237,7 +242,7 @@ class ProtimeClient:
         """Send one clocking and check that Protime created it."""
         resp = await self._async_api("POST", f"{self._api_url}/clockings", json=body)
         _raise_for_status(resp, ambiguous=True)
-        if _header(resp, "Location") is None and not _has_id(resp.json()):
+        if resp.header("Location") is None and not _has_id(resp.json()):
             raise TimeClockConnectionError(
                 f"Protime answered {resp.status} without the created clocking",
                 ambiguous=True,
@@ -334,12 +339,13 @@ class ProtimeClient:
             raise TimeClockConnectionError(str(err)) from err
         _raise_for_token_status(resp)
         body = resp.json()
-        if not isinstance(body, dict) or not _text(body.get("access_token")):
+        token = body.get("access_token") if isinstance(body, dict) else None
+        if not isinstance(token, str) or not token.strip():
             raise TimeClockConnectionError("Protime token endpoint sent no token")
-        lifetime = _seconds(body.get("expires_in")) or DEFAULT_TOKEN_LIFETIME
+        lifetime = seconds(body.get("expires_in")) or DEFAULT_TOKEN_LIFETIME
         LOGGER.debug("Protime issued a token for %s s", lifetime)
         return _Token(
-            value=body["access_token"],
+            value=token,
             renew_at=asked_at + lifetime - min(TOKEN_MARGIN, lifetime / 10),
         )
 
@@ -353,11 +359,11 @@ def _raise_for_token_status(resp: Response) -> None:
         raise TimeClockAccountError("Protime tenant not found", reason="unknown_tenant")
     if status == 429:
         raise TimeClockRateLimitedError(
-            "Protime token endpoint rate limited", retry_after=_retry_after(resp)
+            "Protime token endpoint rate limited", retry_after=resp.retry_after()
         )
     if status in (400, 401, 403):
         body = resp.json()
-        code = _text(body.get("error")) if isinstance(body, dict) else None
+        code = first_text(body.get("error")) if isinstance(body, dict) else None
         if code in LICENCE_ERRORS:
             raise TimeClockAccountError(
                 f"Protime refused the API scopes ({code})", reason="licence_missing"
@@ -379,7 +385,7 @@ def _raise_for_status(resp: Response, *, ambiguous: bool) -> None:
         )
     if status == 429:
         raise TimeClockRateLimitedError(
-            "Protime rate limit reached", retry_after=_retry_after(resp)
+            "Protime rate limit reached", retry_after=resp.retry_after()
         )
     if status == 404:
         raise TimeClockRejectedError(
@@ -401,34 +407,19 @@ def _problem(resp: Response) -> tuple[str, str]:
     if not isinstance(body, dict):
         return fallback, fallback
     if isinstance(error := body.get("error"), dict):
-        return _text(error.get("code")) or fallback, _detail(error)
+        return first_text(error.get("code")) or fallback, _detail(error)
     if body.get("validationErrors") or body.get("errors"):
         return "VALIDATION", _detail(body)
-    code = _text(body.get("code")) or _text(body.get("title")) or fallback
+    code = first_text(body.get("code")) or first_text(body.get("title")) or fallback
     return code, _detail(body)
 
 
 def _detail(error: Mapping[str, Any]) -> str:
     """Return the first reason of an error object, shortened."""
     for key in ("reasons", "validationErrors", "errors", "message", "detail", "title"):
-        if text := _first_text(error.get(key)):
+        if text := first_text(error.get(key)):
             return text[:200]
     return "no detail"
-
-
-def _first_text(value: Any) -> str | None:
-    """Return the first non-empty text inside a value of lists and objects."""
-    if isinstance(value, str):
-        return value.strip() or None
-    if isinstance(value, Mapping):
-        if text := _first_text(value.get("message")):
-            return text
-        value = list(value.values())
-    if isinstance(value, list):
-        for item in value:
-            if text := _first_text(item):
-                return text
-    return None
 
 
 def _page(resp: Response) -> tuple[list[Any], str | None]:
@@ -439,7 +430,7 @@ def _page(resp: Response) -> tuple[list[Any], str | None]:
     if isinstance(body, dict):
         for key in LIST_KEYS:
             if isinstance(items := body.get(key), list):
-                links = (_text(body.get(name)) for name in NEXT_LINK_KEYS)
+                links = (first_text(body.get(name)) for name in NEXT_LINK_KEYS)
                 return items, next((link for link in links if link), None)
     raise TimeClockConnectionError(
         "Protime answered a list request with an unexpected body", ambiguous=True
@@ -470,45 +461,3 @@ def _instant(day: date, minutes: int) -> int:
 def _has_id(body: Any) -> bool:
     """Return whether a body is an object carrying an ``id``."""
     return isinstance(body, dict) and body.get("id") is not None
-
-
-def _header(resp: Response, name: str) -> str | None:
-    """Return a response header, whatever the case of its name."""
-    wanted = name.casefold()
-    return next(
-        (value for key, value in resp.headers.items() if key.casefold() == wanted),
-        None,
-    )
-
-
-def _retry_after(resp: Response) -> float | None:
-    """Return ``Retry-After`` in seconds, given as a number or an HTTP date."""
-    if (value := _header(resp, "Retry-After")) is None:
-        return None
-    if (seconds := _seconds(value, allow_zero=True)) is not None:
-        return seconds
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
-
-
-def _seconds(value: Any, *, allow_zero: bool = False) -> float | None:
-    """Return a positive number of seconds from a number or numeric text."""
-    if isinstance(value, bool):
-        return None
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        return None
-    if not math.isfinite(seconds) or seconds < 0 or (seconds == 0 and not allow_zero):
-        return None
-    return seconds
-
-
-def _text(value: Any) -> str | None:
-    """Return a value when it is non-empty text."""
-    return value if isinstance(value, str) and value else None

@@ -35,7 +35,14 @@ from .errors import (
     TimeClockRateLimitedError,
     TimeClockRejectedError,
 )
-from .http import AMBIGUOUS_STATUSES, Response, async_probe, async_request
+from .http import (
+    AMBIGUOUS_STATUSES,
+    Response,
+    async_probe,
+    async_request,
+    first_text,
+    seconds,
+)
 from .models import AccountInfo, Action, Delivery, PunchRequest
 
 LOGGER = logging.getLogger(__package__)
@@ -417,7 +424,7 @@ class TrackTikClient:
         self._refresh_token = refresh if isinstance(refresh, str) and refresh else None
         if self._refresh_token is not None and self._on_tokens is not None:
             self._on_tokens(self._refresh_token)
-        expires_in = _number(body.get("expires_in"), DEFAULT_EXPIRES_IN)
+        expires_in = seconds(body.get("expires_in")) or DEFAULT_EXPIRES_IN
         self._access_token = token
         self._expires_at = (
             self._clock() + expires_in - min(EXPIRY_MARGIN, expires_in / 2)
@@ -450,15 +457,6 @@ def _first_id(*values: Any) -> int | None:
     return next(
         (found for value in values if (found := _ref_id(value)) is not None), None
     )
-
-
-def _number(value: Any, default: float) -> float:
-    """Return a positive number of seconds, or ``default``."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return default
-    return number if number > 0 else default
 
 
 def _unwrap(resp: Response) -> dict[str, Any]:
@@ -518,19 +516,8 @@ def _error_details(resp: Response, default: str) -> tuple[str, str]:
                 nested = nested[0]
             if isinstance(nested, dict):
                 sources.append(nested)
-    code = _first_text(sources, CODE_KEYS) or default
+    code = first_text(sources, *CODE_KEYS) or default
     message = (
-        _first_text(sources, MESSAGE_KEYS) or f"TrackTik answered HTTP {resp.status}"
+        first_text(sources, *MESSAGE_KEYS) or f"TrackTik answered HTTP {resp.status}"
     )
     return code, message[:200]
-
-
-def _first_text(
-    sources: Sequence[Mapping[str, Any]], keys: Sequence[str]
-) -> str | None:
-    """Return the first non-empty text under one of ``keys`` in ``sources``."""
-    for source in sources:
-        for key in keys:
-            if isinstance(value := source.get(key), str) and value.strip():
-                return value.strip()
-    return None
