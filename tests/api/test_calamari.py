@@ -693,15 +693,19 @@ def test_unique_id_is_the_lowercased_host(session: aiohttp.ClientSession) -> Non
 
 
 @pytest.mark.parametrize(
-    "url",
+    ("url", "message"),
     [
-        "http://acme.calamari.io/api",
-        "ftp://acme.calamari.io/api",
-        "acme.calamari.io/api",
+        ("http://acme.calamari.io/api", "must use https"),
+        ("http://10.0.0.5/api", "must use https"),
+        ("ftp://acme.calamari.io/api", "must be an http"),
+        ("acme.calamari.io/api", "must be an http"),
+        ("https://", "must be an http"),
     ],
 )
-def test_api_url_must_be_https(session: aiohttp.ClientSession, url: str) -> None:
-    with pytest.raises(ValueError):
+def test_api_url_must_be_https(
+    session: aiohttp.ClientSession, url: str, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
         CalamariClient(session=session, api_url=url, api_key=API_KEY, time_zone=WARSAW)
 
 

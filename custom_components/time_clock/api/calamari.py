@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, tzinfo
-import ipaddress
 import logging
 import re
 import time
@@ -42,6 +41,7 @@ from .http import (
     async_probe,
     async_request,
     basic_auth,
+    url_error,
 )
 from .models import AccountInfo, Action, Delivery, PunchRequest
 
@@ -108,8 +108,8 @@ class CalamariClient:
         ``limits`` overrides the published quotas (``{}`` disables pacing);
         ``clock`` drives the pacer and ``now`` the wall clock, both for tests.
         """
-        url = URL(api_url.strip().rstrip("/"))
-        self._host = _checked_host(url)
+        url = _checked_url(api_url)
+        self._host = str(url.host).lower()
         self._base = str(url)
         self._session = session
         self._auth = basic_auth(USERNAME, api_key)
@@ -316,23 +316,13 @@ def _until_window_resets(window: float, now: datetime) -> float:
     return max(1.0, window - since_midnight % window)
 
 
-def _checked_host(url: URL) -> str:
-    """Return the lowercased host of an API URL that is https or loopback."""
-    if not url.host or url.scheme not in ("http", "https"):
+def _checked_url(api_url: str) -> URL:
+    """Return an API URL that is https or loopback, without a trailing slash."""
+    if (reason := url_error(api_url)) == "invalid_url":
         raise ValueError("The Calamari API URL must be an http(s) URL")
-    if url.scheme == "http" and not _is_loopback(url.host):
+    if reason is not None:
         raise ValueError("The Calamari API URL must use https")
-    return url.host.lower()
-
-
-def _is_loopback(host: str) -> bool:
-    """Return whether a host is a loopback address or name."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return URL(api_url.strip().rstrip("/"))
 
 
 def _entries(data: Any) -> list[Mapping[str, Any]]:
