@@ -52,7 +52,7 @@ from .errors import (
     TimeClockRateLimitedError,
     TimeClockRejectedError,
 )
-from .http import AMBIGUOUS_STATUSES, Response, async_probe, async_request
+from .http import AMBIGUOUS_STATUSES, Pacer, Response, async_probe, async_request
 from .models import AccountInfo, Action, Delivery, PunchRequest
 
 LOGGER = logging.getLogger(__package__)
@@ -98,11 +98,9 @@ class SonoranClient:
         self._community_id = community_id
         self._api_key = api_key
         self._base_url = base_url.rstrip("/")
-        self._sleep = sleep
-        self._monotonic = clock
-        self._min_interval = min_interval
-        self._next_at = 0.0
-        self._lock = asyncio.Lock()
+        # About one call per interval; a Retry-After holds every later call.
+        limits = {min_interval: 1} if min_interval > 0 else {}
+        self._pacer = Pacer(limits, clock=clock, sleep=sleep)
 
     async def async_validate(self) -> AccountInfo:
         """Check the credentials and that the community's plan can clock."""
@@ -188,27 +186,15 @@ class SonoranClient:
     ) -> Response:
         """Send one paced request; return a 2xx answer or raise its error."""
         body = {"id": self._community_id, "key": self._api_key, "type": kind}
-        await self._pace()
+        await self._pacer.async_acquire()
         response = await async_request(
             self._session, "POST", self._base_url + path, json=body | {"data": data}
         )
         if 200 <= response.status < 300:
             return response
-        if response.status == 429:
-            self._hold(response.retry_after())
+        if response.status == 429 and (wait := response.retry_after()):
+            self._pacer.block_for(wait)
         raise _error(response, validating=validating)
-
-    async def _pace(self) -> None:
-        """Wait until the next request keeps about one call per interval."""
-        async with self._lock:
-            if (wait := self._next_at - self._monotonic()) > 0:
-                await self._sleep(wait)
-            self._next_at = self._monotonic() + self._min_interval
-
-    def _hold(self, seconds: float | None) -> None:
-        """Hold later requests for a ``Retry-After``."""
-        if seconds:
-            self._next_at = max(self._next_at, self._monotonic() + seconds)
 
 
 def _id_type(punch: PunchRequest) -> str:
