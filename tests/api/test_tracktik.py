@@ -693,7 +693,7 @@ async def test_uncertain_clock_in_finds_the_open_session_and_sends_nothing(
         await client.async_deliver(punch())
     assert err.value.ambiguous
     delivery = await client.async_deliver(punch(uncertain=True))
-    assert delivery == Delivery(state={"work_session_id": 4592}, duplicate=True)
+    assert delivery == Delivery(state={"work_session_id": 4592})
     assert len(created(fake)) == 1
     assert fake.duplicates == 0
     [lookup] = fake.api_requests("GET", SESSIONS)
@@ -708,7 +708,8 @@ async def test_uncertain_clock_in_after_dropped_connection(
     with pytest.raises(TimeClockConnectionError) as err:
         await client.async_deliver(punch())
     assert err.value.ambiguous
-    assert (await client.async_deliver(punch(uncertain=True))).duplicate
+    delivery = await client.async_deliver(punch(uncertain=True))
+    assert delivery == Delivery(state={"work_session_id": 4592})
     assert len(fake.work_sessions) == 1
 
 
@@ -807,8 +808,8 @@ async def test_clock_out_of_session_tracktik_closed_itself_is_done(
     delivery = await client.async_deliver(
         punch(Action.CLOCK_OUT, state={"work_session_id": closed})
     )
-    assert delivery.duplicate is True
     assert delivery.state == {}
+    assert fake.work_sessions[closed]["status"] == "CLOSED"
 
 
 async def test_clock_out_refused_for_an_open_session_is_rejected(
@@ -852,7 +853,7 @@ async def test_uncertain_clock_out_of_closed_session_is_a_duplicate(
         punch(Action.CLOCK_OUT, state=state, uncertain=True)
     )
     assert out == Delivery(
-        state={}, duplicate=True, stamped_at=datetime(2026, 11, 22, 21, 0, tzinfo=UTC)
+        state={}, stamped_at=datetime(2026, 11, 22, 21, 0, tzinfo=UTC)
     )
     assert len(fake.api_requests("POST", f"{SESSIONS}/4592/actions/clock-out")) == 1
     assert [op.op for op in fake.operations] == ["clock_in", "clock_out"]
@@ -865,7 +866,8 @@ async def test_uncertain_clock_out_of_open_session_closes_it(
     out = await client.async_deliver(
         punch(Action.CLOCK_OUT, state={"work_session_id": 4592}, uncertain=True)
     )
-    assert not out.duplicate
+    assert out.state == {}
+    assert len(fake.api_requests("POST", f"{SESSIONS}/4592/actions/clock-out")) == 1
     assert fake.api_requests("GET", f"{SESSIONS}/4592")
     assert fake.work_sessions[4592]["status"] == "CLOSED"
 
@@ -879,7 +881,8 @@ async def test_uncertain_clock_out_without_id_rechecks_the_session_it_picked(
         await client.async_deliver(punch(Action.CLOCK_OUT))
     assert client._closing == {"p1": opened}
     out = await client.async_deliver(punch(Action.CLOCK_OUT, uncertain=True))
-    assert out.duplicate
+    assert out.state == {}
+    assert len(fake.api_requests("POST", f"{SESSIONS}/{opened}/actions/clock-out")) == 1
     assert client._closing == {}
     assert len(fake.api_requests("GET", SESSIONS)) == 1
 
@@ -906,7 +909,8 @@ async def test_garbage_clock_out_answer_is_ambiguous_then_duplicate(
     out = await client.async_deliver(
         punch(Action.CLOCK_OUT, state=state, uncertain=True)
     )
-    assert out.duplicate
+    assert out.state == {}
+    assert len(fake.api_requests("POST", f"{SESSIONS}/4592/actions/clock-out")) == 1
 
 
 async def test_outage_then_backlog_delivers_in_order_without_duplicates(

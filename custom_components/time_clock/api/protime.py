@@ -201,7 +201,7 @@ class ProtimeClient:
         try:
             if punch.uncertain and await self._async_find(person, when):
                 LOGGER.debug("Protime already has clocking %s", punch.punch_id)
-                return Delivery(duplicate=True)
+                return Delivery()
             await self._async_post(self._clocking(person, when))
         except TimeClockConnectionError as err:
             if punch.uncertain and not err.ambiguous:

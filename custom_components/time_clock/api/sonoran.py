@@ -10,8 +10,8 @@ How the API is used, and why:
   ``forceClockOut`` (safe to repeat). ``clock_in`` never sends ``forceClockIn`` to a
   running shift (it would restart it), and a member may clock in in-game at any
   time: every clock-in reads the current state first with ``get_current_clock_in``;
-  a person already on shift gives ``Delivery(duplicate=True)`` without sending,
-  anyone else gets a plain item.
+  a person already on shift is confirmed without sending, anyone else gets a
+  plain item.
 - The answer (``CLOCKED IN``, ``FORCE CLOCKED IN``, ``CLOCKED OUT``, as text, a JSON
   string, or a clock record with ``completed``) is checked against the intended
   state. When they differ, the toggle flipped a shift the wrong way (the state
@@ -139,9 +139,7 @@ class SonoranClient:
         if punch.action is Action.CLOCK_IN:
             on_shift, started = await self._read(_identity(item))
             if on_shift:
-                return Delivery(
-                    state={"on_shift": True}, stamped_at=started, duplicate=True
-                )
+                return Delivery(state={"on_shift": True}, stamped_at=started)
         states = await self._send_items([item])
         if states is None or len(states) != 1:
             raise TimeClockConnectionError("unexpected clock answer", ambiguous=True)

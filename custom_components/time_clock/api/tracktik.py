@@ -148,7 +148,7 @@ class TrackTikClient:
             and (found := await self._async_open_session(employee)) is not None
         ):
             LOGGER.debug("TrackTik work session already open; not creating another")
-            return Delivery(state={STATE_KEY: found}, duplicate=True)
+            return Delivery(state={STATE_KEY: found})
         body = await self._async_session_body(employee, punch)
         resp = await self._async_api("POST", "/work-sessions", json=body)
         _raise_for_status(resp)
@@ -217,9 +217,7 @@ class TrackTikClient:
             _raise_for_status(resp)
             if (session := _unwrap(resp)).get("status") == CLOSED:
                 LOGGER.debug("TrackTik work session already closed; not closing again")
-                return Delivery(
-                    state={}, duplicate=True, stamped_at=self._time(session)
-                )
+                return Delivery(state={}, stamped_at=self._time(session))
         resp = await self._async_api(
             "POST", f"{path}/actions/clock-out", json={"clockOutMethod": METHOD}
         )
@@ -234,9 +232,7 @@ class TrackTikClient:
             if check.status >= 300 or _unwrap(check).get("status") != CLOSED:
                 raise
             LOGGER.info("TrackTik had already closed the work session")
-            return Delivery(
-                state={}, duplicate=True, stamped_at=self._time(_unwrap(check))
-            )
+            return Delivery(state={}, stamped_at=self._time(_unwrap(check)))
         session = _unwrap(resp) if resp.text.strip() else {}
         return Delivery(state={}, stamped_at=self._time(session))
 
