@@ -285,9 +285,9 @@ def test_default_urls_follow_the_tenant(session: aiohttp.ClientSession) -> None:
         time_zone=BRUSSELS,
     )
 
-    assert client.api_url == "https://acme.myprotime.eu/connector/protimeapi/api/v1"
+    assert client._api_url == "https://acme.myprotime.eu/connector/protimeapi/api/v1"
     assert (
-        client.token_url
+        client._token_url
         == "https://authentication.myprotime.eu/tenants/acme/connect/token"
     )
 
@@ -304,9 +304,10 @@ def test_sandbox_urls_can_be_set(session: aiohttp.ClientSession) -> None:
     )
 
     assert (
-        client.api_url == "https://acme.myprotimesandbox.eu/connector/protimeapi/api/v1"
+        client._api_url
+        == "https://acme.myprotimesandbox.eu/connector/protimeapi/api/v1"
     )
-    assert client.token_url.startswith("https://authentication.myprotimesandbox.eu/")
+    assert client._token_url.startswith("https://authentication.myprotimesandbox.eu/")
 
 
 # ----- the token ---------------------------------------------------------------

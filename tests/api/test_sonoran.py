@@ -473,11 +473,14 @@ async def test_state_record_start_time_is_converted_to_utc(fake, client):
     assert delivery.stamped_at == datetime(2025, 2, 23, 4, 28, 40, tzinfo=UTC)
 
 
-async def test_is_on_shift_reads_the_state(fake, client):
+async def test_clock_in_reads_the_state_by_the_employee_id_type(fake, client):
     fake.set_on_shift("acc-1", True)
 
-    assert await client.async_is_on_shift("John", "username") is True
-    assert await client.async_is_on_shift("api-2") is False
+    delivery = await client.async_deliver(clock_in("John", id_type="username"))
+
+    assert delivery.state == ON
+    assert fake.requests[0]["data"] == {"username": "John"}
+    assert fake.transitions == []
 
 
 async def test_fetch_states_is_not_offered(client):

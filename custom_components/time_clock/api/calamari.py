@@ -50,7 +50,6 @@ LOGGER = logging.getLogger(__package__)
 USERNAME: Final = "calamari"
 CLOCK_IN_PATH: Final = "/clockin/terminal/v1/clock-in"
 CLOCK_OUT_PATH: Final = "/clockin/terminal/v1/clock-out"
-STATUS_PATH: Final = "/clockin/shift/status/v1/get-current"
 STATUS_ALL_PATH: Final = "/clockin/shift/status/v1/get-current-for-all"
 
 # Published limits: window in seconds -> requests allowed in it.
@@ -119,11 +118,6 @@ class CalamariClient:
         self._now = now or (lambda: datetime.now(time_zone))
         self._pacer = Pacer(DEFAULT_LIMITS if limits is None else limits, clock=clock)
 
-    @property
-    def pacer(self) -> Pacer:
-        """Return the pacer every request passes (for diagnostics and tests)."""
-        return self._pacer
-
     async def async_validate(self) -> AccountInfo:
         """Check the API URL, the key and the API terminal with one state read."""
         try:
@@ -185,15 +179,6 @@ class CalamariClient:
             for person in persons
             if (key := _person_key(person)) in states
         }
-
-    async def async_fetch_state(self, person: str) -> bool:
-        """Return whether one person is on shift, read with ``get-current``."""
-        data = await self._async_post(STATUS_PATH, {"person": person})
-        if (on_shift := _entry_on_shift(data)) is None:
-            raise TimeClockConnectionError(
-                "Calamari answered without a status", ambiguous=True
-            )
-        return on_shift
 
     def _punch_body(self, punch: PunchRequest) -> dict[str, Any]:
         """Return the JSON body of a punch: local wall-clock time, no zone, no fraction."""
@@ -345,10 +330,8 @@ def _states(data: Any) -> dict[str, bool]:
     return states
 
 
-def _entry_on_shift(entry: Any) -> bool | None:
+def _entry_on_shift(entry: Mapping[str, Any]) -> bool | None:
     """Return whether an entry's status means on shift, or ``None`` without one."""
-    if not isinstance(entry, dict):
-        return None
     status = entry.get("status", entry.get("shiftStatus"))
     if not isinstance(status, str):
         return None

@@ -166,16 +166,6 @@ class ProtimeClient:
         self._token: _Token | None = None
         self._token_lock = asyncio.Lock()
 
-    @property
-    def api_url(self) -> str:
-        """Return the API base URL in use."""
-        return self._api_url
-
-    @property
-    def token_url(self) -> str:
-        """Return the token endpoint in use."""
-        return self._token_url
-
     async def async_validate(self) -> AccountInfo:
         """Get a token and read the first page of people to prove the account works.
 

@@ -126,13 +126,6 @@ class SonoranClient:
         """Return ``None``: Sonoran reads one person per call, which is not cheap."""
         return None
 
-    async def async_is_on_shift(
-        self, person: str, id_type: str = DEFAULT_ID_TYPE
-    ) -> bool:
-        """Return whether the person is clocked in at Sonoran."""
-        on_shift, _ = await self._read(_identifier(person, id_type))
-        return on_shift
-
     async def async_deliver(self, punch: PunchRequest) -> Delivery:
         """Deliver one punch, or raise a ``TimeClockError``."""
         item = _item(punch)

@@ -87,6 +87,7 @@ class TrackTikClient:
         """Remember the portal, the credentials and the last stored refresh token."""
         self._session = session
         self._portal_url = portal_url.rstrip("/")
+        self._host = urlsplit(self._portal_url).netloc.rpartition("@")[2].lower()
         self._client_id = client_id
         self._client_secret = client_secret
         self._username = username
@@ -103,23 +104,13 @@ class TrackTikClient:
         # uncertain retry checks the same session instead of looking again.
         self._closing: dict[str, int] = {}
 
-    @property
-    def refresh_token(self) -> str | None:
-        """Return the newest refresh token, the one to store."""
-        return self._refresh_token
-
-    @property
-    def host(self) -> str:
-        """Return the portal's host, lowercased."""
-        return urlsplit(self._portal_url).netloc.rpartition("@")[2].lower()
-
     async def async_validate(self) -> AccountInfo:
         """Sign in once with the password grant and describe the account."""
         async with self._lock:
             self._raise_if_login_failed()
             await self._async_login()
         return AccountInfo(
-            unique_id=f"{self.host}:{self._username.lower()}", title=self.host
+            unique_id=f"{self._host}:{self._username.lower()}", title=self._host
         )
 
     async def async_deliver(self, punch: PunchRequest) -> Delivery:
