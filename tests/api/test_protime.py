@@ -287,7 +287,7 @@ def test_default_urls_follow_the_tenant(session: aiohttp.ClientSession) -> None:
 
     assert client._api_url == "https://acme.myprotime.eu/connector/protimeapi/api/v1"
     assert (
-        client._token_url
+        client._auth.token_url
         == "https://authentication.myprotime.eu/tenants/acme/connect/token"
     )
 
@@ -307,7 +307,9 @@ def test_sandbox_urls_can_be_set(session: aiohttp.ClientSession) -> None:
         client._api_url
         == "https://acme.myprotimesandbox.eu/connector/protimeapi/api/v1"
     )
-    assert client._token_url.startswith("https://authentication.myprotimesandbox.eu/")
+    assert client._auth.token_url.startswith(
+        "https://authentication.myprotimesandbox.eu/"
+    )
 
 
 # ----- the token ---------------------------------------------------------------
@@ -924,7 +926,7 @@ async def test_uncertain_lookup_reads_every_page_before_sending(
 async def test_uncertain_lookup_stops_after_the_page_limit(
     client: ProtimeClient, fake: FakeProtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("custom_components.time_clock.api.protime.MAX_PAGES", 2)
+    monkeypatch.setattr("custom_components.time_clock.api.protime.client.MAX_PAGES", 2)
     fake.page_size = 1
     for minutes in (100, 200, 300, 500):
         fake.add_clocking(PERSON, "2024-12-17", minutes)
