@@ -142,8 +142,8 @@ async def test_validate_signs_in_with_password_grant_and_names_the_account(
         "client_id": fake.client_id,
         "client_secret": fake.client_secret,
     }
-    assert tokens == [client._refresh_token]
-    assert client._refresh_token in fake.refresh_tokens
+    assert tokens == [client._auth._refresh_token]
+    assert client._auth._refresh_token in fake.refresh_tokens
 
 
 async def test_unique_id_uses_the_lowercased_portal_host(session) -> None:
@@ -244,7 +244,7 @@ async def test_access_token_is_reused_until_it_expires(
     assert (fake.password_grants, fake.refresh_grants) == (1, 1)
     assert len(tokens) == 2
     assert tokens[0] in fake.spent_refresh_tokens
-    assert client._refresh_token == tokens[1]
+    assert client._auth._refresh_token == tokens[1]
 
 
 async def test_stored_refresh_token_is_used_first_and_rotated(
@@ -259,7 +259,7 @@ async def test_stored_refresh_token_is_used_first_and_rotated(
     refresh = fake.api_requests("POST", TOKEN)[-1].body
     assert refresh["grant_type"] == "refresh_token"
     assert refresh["refresh_token"] == stored
-    assert tokens[-1] == client._refresh_token != stored
+    assert tokens[-1] == client._auth._refresh_token != stored
 
 
 async def test_new_refresh_token_is_handed_over_before_the_api_call(
@@ -282,7 +282,7 @@ async def test_spent_refresh_token_falls_back_to_one_password_grant(
     await client.async_deliver(punch())
     grants = [r.body["grant_type"] for r in fake.api_requests("POST", TOKEN)]
     assert grants == ["refresh_token", "password"]
-    assert tokens == [client._refresh_token]
+    assert tokens == [client._auth._refresh_token]
 
 
 async def test_refresh_and_password_refused_raises_auth_and_stops_logging_in(
@@ -355,7 +355,7 @@ async def test_token_answer_without_refresh_token_keeps_working(
     fake.fail_next(200, path=TOKEN, body={"access_token": "x", "expires_in": "bad"})
     fake.access_tokens["x"] = 10**9
     await client.async_deliver(punch())
-    assert client._refresh_token is None
+    assert client._auth._refresh_token is None
     assert tokens == []
 
 
@@ -953,7 +953,7 @@ async def test_fake_refuses_malformed_work_sessions(
     fake: FakeTrackTik, client: TrackTikClient, session: aiohttp.ClientSession
 ) -> None:
     await client.async_validate()
-    headers = {"Authorization": f"Bearer {client._access_token}"}
+    headers = {"Authorization": f"Bearer {client._auth._access_token}"}
     url = fake.url + SESSIONS
     good = {
         "startedOn": "2026-11-22 08:30:00",
