@@ -36,9 +36,9 @@ from .errors import (
 from .http import (
     AMBIGUOUS_STATUSES,
     DEFAULT_TIMEOUT,
+    HttpBackend,
     Pacer,
     Response,
-    async_probe,
     async_request,
     basic_auth,
     url_error,
@@ -86,7 +86,7 @@ QUOTA_UNITS: Final[Mapping[str, float]] = {
 QUOTA_RE: Final = re.compile(r"(\d+)\s*/\s*([A-Za-z]+)")
 
 
-class CalamariClient:
+class CalamariClient(HttpBackend):
     """Deliver punches to Calamari Clockin and read who is on shift."""
 
     def __init__(
@@ -110,7 +110,7 @@ class CalamariClient:
         url = _checked_url(api_url)
         self._host = str(url.host).lower()
         self._base = str(url)
-        self._session = session
+        super().__init__(session, self._base)
         self._auth = basic_auth(USERNAME, api_key)
         self._time_zone = time_zone
         self._timeout = timeout
@@ -164,10 +164,6 @@ class CalamariClient:
                 status,
             )
         return Delivery()
-
-    async def async_probe(self) -> bool:
-        """Return whether the backend answers at all (no credentials sent)."""
-        return await async_probe(self._session, self._base)
 
     async def async_fetch_states(self, persons: Sequence[str]) -> Mapping[str, bool]:
         """Return whether each person is on shift; persons Calamari omits are left out."""

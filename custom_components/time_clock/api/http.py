@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -130,6 +130,29 @@ async def async_probe(session: aiohttp.ClientSession, url: str) -> bool:
     except TimeClockConnectionError:
         return False
     return True
+
+
+class HttpBackend:
+    """What every HTTP backend client shares: its session and the probe of its URL.
+
+    A backend that cannot tell cheaply who is on shift keeps the inherited
+    ``async_fetch_states``, which answers ``None``.
+    """
+
+    def __init__(self, session: aiohttp.ClientSession, probe_url: str) -> None:
+        """Remember the session and the URL a probe asks."""
+        self._session = session
+        self._probe_url = probe_url
+
+    async def async_probe(self) -> bool:
+        """Return whether the backend answers at all (no credentials sent)."""
+        return await async_probe(self._session, self._probe_url)
+
+    async def async_fetch_states(
+        self, persons: Sequence[str]
+    ) -> Mapping[str, bool] | None:
+        """Return ``None``: this backend has no cheap read of who is on shift."""
+        return None
 
 
 def basic_auth(username: str, password: str) -> str:

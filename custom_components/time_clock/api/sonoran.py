@@ -35,7 +35,7 @@ How the API is used, and why:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, tzinfo
 import logging
 import re
@@ -52,7 +52,7 @@ from .errors import (
     TimeClockRateLimitedError,
     TimeClockRejectedError,
 )
-from .http import AMBIGUOUS_STATUSES, Pacer, Response, async_probe, async_request
+from .http import AMBIGUOUS_STATUSES, HttpBackend, Pacer, Response, async_request
 from .models import AccountInfo, Action, Delivery, PunchRequest
 
 LOGGER = logging.getLogger(__package__)
@@ -78,8 +78,11 @@ _REJECTIONS = {
 type Item = dict[str, Any]
 
 
-class SonoranClient:
-    """Clock SonoranCMS community accounts in and out."""
+class SonoranClient(HttpBackend):
+    """Clock SonoranCMS community accounts in and out.
+
+    States are not read in bulk: Sonoran reads one person per call.
+    """
 
     def __init__(
         self,
@@ -94,10 +97,10 @@ class SonoranClient:
         min_interval: float = 1.0,
     ) -> None:
         """Store the credentials; ``time_zone`` is unused (Sonoran stamps punches)."""
-        self._session = session
         self._community_id = community_id
         self._api_key = api_key
         self._base_url = base_url.rstrip("/")
+        super().__init__(session, self._base_url)
         # About one call per interval; a Retry-After holds every later call.
         limits = {min_interval: 1} if min_interval > 0 else {}
         self._pacer = Pacer(limits, clock=clock, sleep=sleep)
@@ -115,16 +118,6 @@ class SonoranClient:
             unique_id=self._community_id.strip().casefold(),
             title=f"SonoranCMS {self._community_id.strip()}",
         )
-
-    async def async_probe(self) -> bool:
-        """Return whether the backend answers at all (no credentials sent)."""
-        return await async_probe(self._session, self._base_url)
-
-    async def async_fetch_states(
-        self, persons: Sequence[str]
-    ) -> Mapping[str, bool] | None:
-        """Return ``None``: Sonoran reads one person per call, which is not cheap."""
-        return None
 
     async def async_deliver(self, punch: PunchRequest) -> Delivery:
         """Deliver one punch, or raise a ``TimeClockError``."""

@@ -18,7 +18,7 @@ look-up reads every clocking of those days with
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, tzinfo
 import logging
 import time
@@ -28,7 +28,7 @@ import aiohttp
 from yarl import URL
 
 from ..errors import TimeClockAccountError, TimeClockConnectionError
-from ..http import async_probe
+from ..http import HttpBackend
 from ..models import AccountInfo, Delivery, PunchRequest
 from .answers import has_id, instant, is_clocking_at, page, raise_for_status
 from .person import REFERENCE_ID, ProtimePerson
@@ -41,8 +41,11 @@ DEFAULT_API_URL: Final = "https://{tenant}.myprotime.eu/connector/protimeapi/api
 MAX_PAGES: Final = 50
 
 
-class ProtimeClient:
-    """Send InOut clockings to one Protime tenant."""
+class ProtimeClient(HttpBackend):
+    """Send InOut clockings to one Protime tenant.
+
+    States are not read: InOut clockings carry no direction.
+    """
 
     def __init__(
         self,
@@ -60,12 +63,12 @@ class ProtimeClient:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """Remember the tenant, credentials and site settings."""
-        self._session = session
         self._tenant = tenant.strip()
         self._time_zone = time_zone
         self._api_url = (api_url or DEFAULT_API_URL.format(tenant=self._tenant)).rstrip(
             "/"
         )
+        super().__init__(session, self._api_url)
         self._auth = ProtimeAuth(
             session=session,
             token_url=token_url or DEFAULT_TOKEN_URL.format(tenant=self._tenant),
@@ -110,16 +113,6 @@ class ProtimeClient:
                 raise TimeClockConnectionError(str(err), ambiguous=True) from err
             raise
         return Delivery()
-
-    async def async_probe(self) -> bool:
-        """Return whether the backend answers at all (no credentials sent)."""
-        return await async_probe(self._session, self._api_url)
-
-    async def async_fetch_states(
-        self, persons: Sequence[str]
-    ) -> Mapping[str, bool] | None:
-        """Return ``None``: InOut clockings carry no direction to read."""
-        return None
 
     def _clocking(self, person: ProtimePerson, when: datetime) -> dict[str, Any]:
         """Return the body of an InOut clocking at a local wall-clock time."""

@@ -11,7 +11,7 @@ configured for the employee; ``clock_out`` closes it
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import datetime, tzinfo
 import logging
 import time
@@ -26,7 +26,7 @@ from ..errors import (
     TimeClockRateLimitedError,
     TimeClockRejectedError,
 )
-from ..http import Response, async_probe
+from ..http import HttpBackend, Response
 from ..models import AccountInfo, Action, Delivery, PunchRequest
 from .answers import (
     REJECT_STATUSES,
@@ -50,8 +50,11 @@ CLOSED: Final = "CLOSED"
 TIME_FORMAT: Final = "%Y-%m-%d %H:%M:%S"
 
 
-class TrackTikClient:
-    """A TrackTik portal reached with an API service account."""
+class TrackTikClient(HttpBackend):
+    """A TrackTik portal reached with an API service account.
+
+    States are not read: the work sessions of everyone are no cheap read.
+    """
 
     def __init__(
         self,
@@ -68,8 +71,8 @@ class TrackTikClient:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """Remember the portal, the credentials and the last stored refresh token."""
-        self._session = session
         self._portal_url = portal_url.rstrip("/")
+        super().__init__(session, self._portal_url)
         self._host = urlsplit(self._portal_url).netloc.rpartition("@")[2].lower()
         self._username = username
         self._tz = time_zone
@@ -103,16 +106,6 @@ class TrackTikClient:
         if punch.action is Action.CLOCK_IN:
             return await self._async_clock_in(punch)
         return await self._async_clock_out(punch)
-
-    async def async_probe(self) -> bool:
-        """Return whether the backend answers at all (no credentials sent)."""
-        return await async_probe(self._session, self._portal_url)
-
-    async def async_fetch_states(
-        self, persons: Sequence[str]
-    ) -> Mapping[str, bool] | None:
-        """Return ``None``: the work sessions of everyone are no cheap read."""
-        return None
 
     # Work sessions
 
