@@ -12,6 +12,7 @@ from multidict import CIMultiDict
 import pytest
 
 from custom_components.time_clock.api.http import (
+    HttpBackend,
     Pacer,
     Response,
     async_probe,
@@ -166,3 +167,32 @@ async def test_probe_answers_whether_anything_answers(socket_enabled: None) -> N
             assert not await async_probe(session, f"http://127.0.0.1:{port}/api")
     finally:
         await runner.cleanup()
+
+
+async def test_backend_probes_its_url_without_credentials(
+    socket_enabled: None,
+) -> None:
+    """A client's probe asks its own URL with HEAD and sends no credentials."""
+    seen: list[tuple[str, str, str | None]] = []
+
+    async def handle(request: web.Request) -> web.Response:
+        seen.append(
+            (request.method, request.path, request.headers.get("Authorization"))
+        )
+        return web.Response(status=401)
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        async with aiohttp.ClientSession() as session:
+            backend = HttpBackend(session, f"http://127.0.0.1:{port}/api/v1")
+            assert await backend.async_probe() is True
+            assert await backend.async_fetch_states(["1053"]) is None
+    finally:
+        await runner.cleanup()
+    assert seen == [("HEAD", "/api/v1", None)]
