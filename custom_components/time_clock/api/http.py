@@ -1,21 +1,25 @@
 """HTTP plumbing shared by the backend clients.
 
-One request helper, one reader of answers (JSON, headers, ``Retry-After``), one
-pacer, one URL policy and one reader of text in lenient error bodies.
+One request helper, one reader of answers (JSON, headers, ``Retry-After``), the
+base every HTTP client shares (session and probe), one pacer, one URL policy and
+one reader of text in lenient error bodies.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+import ipaddress
 import json
 import math
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from multidict import CIMultiDict
@@ -157,8 +161,6 @@ class HttpBackend:
 
 def basic_auth(username: str, password: str) -> str:
     """Return an HTTP Basic ``Authorization`` header value."""
-    import base64  # noqa: PLC0415
-
     token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
     return f"Basic {token}"
 
@@ -226,9 +228,6 @@ def url_error(url: str) -> str | None:
 
     Backend URLs must be https, except for loopback hosts (tests, local proxies).
     """
-    import ipaddress  # noqa: PLC0415
-    from urllib.parse import urlsplit  # noqa: PLC0415
-
     try:
         parts = urlsplit(url.strip())
         host = parts.hostname
