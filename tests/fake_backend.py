@@ -17,7 +17,7 @@ class FakeBackend:
     """Record delivered punches; fail as told.
 
     Like a real client, it reads its own record before resending an uncertain punch,
-    so a punch it already has is confirmed as a duplicate instead of recorded twice.
+    so a punch it already has is confirmed again instead of recorded twice.
     """
 
     def __init__(self) -> None:
@@ -49,7 +49,7 @@ class FakeBackend:
         if punch.uncertain and any(
             p.punch_id == punch.punch_id for p in self.delivered
         ):
-            return Delivery(duplicate=True)
+            return Delivery()
         self.delivered.append(punch)
         return Delivery(state=self.state_for.get(punch.person))
 

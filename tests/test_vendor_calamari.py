@@ -498,7 +498,7 @@ async def test_quota_storm(
     assert syncs == [200] * len(syncs), syncs
     assert len(syncs) <= 3, syncs
     assert rounds <= 6, rounds
-    assert account_of(entry).backend.pacer.limits[3600] == 4  # type: ignore[attr-defined]
+    assert account_of(entry).backend._pacer.limits[3600] == 4  # type: ignore[attr-defined]
     assert fake.duplicates == fake.ignored_clock_outs == 0
 
 

@@ -20,7 +20,7 @@ from custom_components.time_clock.api.errors import (
     TimeClockRejectedError,
 )
 from custom_components.time_clock.api.http import USER_AGENT
-from custom_components.time_clock.api.models import Action, PunchRequest
+from custom_components.time_clock.api.models import Action, Delivery, PunchRequest
 from custom_components.time_clock.api.protime import SCOPES, ProtimeClient
 from tests.fakes.protime import (
     ALL_SCOPES,
@@ -119,6 +119,15 @@ def posted(fake: FakeProtime) -> list[Any]:
     return [r.body for r in fake.api_requests("POST")]
 
 
+async def deliver_sends(
+    client: ProtimeClient, fake: FakeProtime, request: PunchRequest
+) -> bool:
+    """Deliver a punch; return whether the client posted a clocking for it."""
+    before = len(posted(fake))
+    await client.async_deliver(request)
+    return len(posted(fake)) > before
+
+
 # ----- the clocking ----------------------------------------------------------
 
 
@@ -127,8 +136,7 @@ async def test_deliver_posts_inout_clocking_at_local_wall_clock(
 ) -> None:
     delivery = await client.async_deliver(punch())
 
-    assert delivery.state is None
-    assert delivery.duplicate is False
+    assert delivery == Delivery()
     assert posted(fake) == [
         {
             "person": {"id": PERSON},
@@ -252,7 +260,7 @@ async def test_created_answer_without_location_but_with_id_is_success(
 ) -> None:
     fake.fail_next(201, body={"id": 5})
 
-    assert (await client.async_deliver(punch())).duplicate is False
+    assert await client.async_deliver(punch()) == Delivery()
 
 
 async def test_location_header_is_found_whatever_its_case(
@@ -260,7 +268,7 @@ async def test_location_header_is_found_whatever_its_case(
 ) -> None:
     fake.fail_next(201, headers={"location": "/clockings/9"})
 
-    assert (await client.async_deliver(punch())).duplicate is False
+    assert await client.async_deliver(punch()) == Delivery()
 
 
 async def test_fetch_states_is_none(client: ProtimeClient, fake: FakeProtime) -> None:
@@ -277,9 +285,9 @@ def test_default_urls_follow_the_tenant(session: aiohttp.ClientSession) -> None:
         time_zone=BRUSSELS,
     )
 
-    assert client.api_url == "https://acme.myprotime.eu/connector/protimeapi/api/v1"
+    assert client._api_url == "https://acme.myprotime.eu/connector/protimeapi/api/v1"
     assert (
-        client.token_url
+        client._auth.token_url
         == "https://authentication.myprotime.eu/tenants/acme/connect/token"
     )
 
@@ -296,9 +304,12 @@ def test_sandbox_urls_can_be_set(session: aiohttp.ClientSession) -> None:
     )
 
     assert (
-        client.api_url == "https://acme.myprotimesandbox.eu/connector/protimeapi/api/v1"
+        client._api_url
+        == "https://acme.myprotimesandbox.eu/connector/protimeapi/api/v1"
     )
-    assert client.token_url.startswith("https://authentication.myprotimesandbox.eu/")
+    assert client._auth.token_url.startswith(
+        "https://authentication.myprotimesandbox.eu/"
+    )
 
 
 # ----- the token ---------------------------------------------------------------
@@ -769,9 +780,9 @@ async def test_uncertain_retry_finds_the_stored_clocking_and_sends_nothing(
     assert err.value.ambiguous is True
     assert len(fake.clockings) == 1
 
-    delivery = await client.async_deliver(punch(uncertain=True))
+    sent = await deliver_sends(client, fake, punch(uncertain=True))
 
-    assert delivery.duplicate is True
+    assert sent is False
     assert len(fake.clockings) == 1
     assert fake.duplicates == 0
     assert len(fake.api_requests("POST")) == 1
@@ -798,9 +809,9 @@ async def test_uncertain_retry_sends_when_nothing_was_stored(
         await client.async_deliver(punch())
     assert fake.clockings == []
 
-    delivery = await client.async_deliver(punch(uncertain=True))
+    sent = await deliver_sends(client, fake, punch(uncertain=True))
 
-    assert delivery.duplicate is False
+    assert sent is True
     assert len(fake.clockings) == 1
 
 
@@ -813,9 +824,9 @@ async def test_uncertain_lookup_ignores_other_minutes_people_kinds_and_deleted(
     fake.add_clocking(PERSON, "2024-12-17", 500, kind="Reason", reason={"id": 1})
     fake.add_clocking(1, "2024-12-17", 500)
 
-    delivery = await client.async_deliver(punch(uncertain=True))
+    sent = await deliver_sends(client, fake, punch(uncertain=True))
 
-    assert delivery.duplicate is False
+    assert sent is True
     assert len(fake.clockings_of(PERSON)) == 5
 
 
@@ -825,11 +836,13 @@ async def test_uncertain_lookup_finds_a_night_clocking_filed_on_the_day_before(
     # 00:30 on the 17th, filed by Protime's day program as minute 1470 of the 16th.
     fake.add_clocking(PERSON, "2024-12-16", 1470)
 
-    delivery = await client.async_deliver(
-        punch(at=datetime(2024, 12, 16, 23, 30, tzinfo=UTC), uncertain=True)
+    sent = await deliver_sends(
+        client,
+        fake,
+        punch(at=datetime(2024, 12, 16, 23, 30, tzinfo=UTC), uncertain=True),
     )
 
-    assert delivery.duplicate is True
+    assert sent is False
     assert fake.api_requests("POST") == []
 
 
@@ -838,7 +851,7 @@ async def test_uncertain_lookup_matches_the_original_time_of_an_edited_clocking(
 ) -> None:
     fake.add_clocking(PERSON, "2024-12-17", 510, originalTimeOfDayInMinutes=500)
 
-    assert (await client.async_deliver(punch(uncertain=True))).duplicate is True
+    assert await deliver_sends(client, fake, punch(uncertain=True)) is False
 
 
 @pytest.mark.parametrize("reference", ["@badge-number", "@employee-number"])
@@ -851,11 +864,11 @@ async def test_uncertain_lookup_by_external_reference(
     with pytest.raises(TimeClockConnectionError):
         await client.async_deliver(punch(value, reference=reference))
 
-    delivery = await client.async_deliver(
-        punch(value, reference=reference, uncertain=True)
+    sent = await deliver_sends(
+        client, fake, punch(value, reference=reference, uncertain=True)
     )
 
-    assert delivery.duplicate is True
+    assert sent is False
     assert fake.duplicates == 0
     lookup = fake.api_requests("GET")[-1]
     assert lookup.query == {
@@ -869,11 +882,11 @@ async def test_uncertain_lookup_by_reference_sends_when_only_others_clocked(
 ) -> None:
     fake.add_clocking(1, "2024-12-17", 500)
 
-    delivery = await client.async_deliver(
-        punch("1955", reference="@badge-number", uncertain=True)
+    sent = await deliver_sends(
+        client, fake, punch("1955", reference="@badge-number", uncertain=True)
     )
 
-    assert delivery.duplicate is False
+    assert sent is True
     assert len(fake.clockings_of(PERSON)) == 1
 
 
@@ -884,7 +897,7 @@ async def test_uncertain_lookup_accepts_list_shapes(
     fake.list_key = list_key
     fake.add_clocking(PERSON, "2024-12-17", 500)
 
-    assert (await client.async_deliver(punch(uncertain=True))).duplicate is True
+    assert await deliver_sends(client, fake, punch(uncertain=True)) is False
 
 
 async def test_uncertain_lookup_follows_next_links(
@@ -894,7 +907,7 @@ async def test_uncertain_lookup_follows_next_links(
     for minutes in (100, 200, 300, 500):
         fake.add_clocking(PERSON, "2024-12-17", minutes)
 
-    assert (await client.async_deliver(punch(uncertain=True))).duplicate is True
+    assert await deliver_sends(client, fake, punch(uncertain=True)) is False
     assert len(fake.api_requests("GET")) == 4
 
 
@@ -905,7 +918,7 @@ async def test_uncertain_lookup_reads_every_page_before_sending(
     for minutes in (100, 200, 300):
         fake.add_clocking(PERSON, "2024-12-17", minutes)
 
-    assert (await client.async_deliver(punch(uncertain=True))).duplicate is False
+    assert await deliver_sends(client, fake, punch(uncertain=True)) is True
     assert len(fake.api_requests("GET")) == 2
     assert len(fake.api_requests("POST")) == 1
 
@@ -913,12 +926,12 @@ async def test_uncertain_lookup_reads_every_page_before_sending(
 async def test_uncertain_lookup_stops_after_the_page_limit(
     client: ProtimeClient, fake: FakeProtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("custom_components.time_clock.api.protime.MAX_PAGES", 2)
+    monkeypatch.setattr("custom_components.time_clock.api.protime.client.MAX_PAGES", 2)
     fake.page_size = 1
     for minutes in (100, 200, 300, 500):
         fake.add_clocking(PERSON, "2024-12-17", minutes)
 
-    assert (await client.async_deliver(punch(uncertain=True))).duplicate is False
+    assert await deliver_sends(client, fake, punch(uncertain=True)) is True
     assert len(fake.api_requests("GET")) == 2
 
 
@@ -929,7 +942,7 @@ async def test_next_link_to_another_host_is_not_followed(
         200, body={"value": [], "nextLink": "https://evil.example/steal?token=1"}
     )
 
-    assert (await client.async_deliver(punch(uncertain=True))).duplicate is False
+    assert await deliver_sends(client, fake, punch(uncertain=True)) is True
     assert len(fake.api_requests("GET")) == 1
     assert len(fake.clockings) == 1
 
@@ -949,7 +962,7 @@ async def test_uncertain_lookup_skips_unreadable_items(
 ) -> None:
     fake.fail_next(200, body={"value": [item]})
 
-    assert (await client.async_deliver(punch(uncertain=True))).duplicate is False
+    assert await deliver_sends(client, fake, punch(uncertain=True)) is True
 
 
 async def test_uncertain_lookup_accepts_items_without_person_for_an_id_filter(
@@ -959,7 +972,7 @@ async def test_uncertain_lookup_accepts_items_without_person_for_an_id_filter(
         200, body=[{"date": "2024-12-17T00:00:00", "timeOfDayInMinutes": 500}]
     )
 
-    assert (await client.async_deliver(punch(uncertain=True))).duplicate is True
+    assert await deliver_sends(client, fake, punch(uncertain=True)) is False
 
 
 async def test_uncertain_lookup_by_reference_needs_the_reference(
@@ -979,11 +992,11 @@ async def test_uncertain_lookup_by_reference_needs_the_reference(
         },
     )
 
-    delivery = await client.async_deliver(
-        punch("1955", reference="@badge-number", uncertain=True)
+    sent = await deliver_sends(
+        client, fake, punch("1955", reference="@badge-number", uncertain=True)
     )
 
-    assert delivery.duplicate is False
+    assert sent is True
 
 
 @pytest.mark.parametrize("body", ["<html>", {"value": "nope"}, None])
@@ -1041,7 +1054,7 @@ async def test_lookup_renews_an_expired_token(
     fake.expire_tokens()
     fake.add_clocking(PERSON, "2024-12-17", 500)
 
-    assert (await client.async_deliver(punch(uncertain=True))).duplicate is True
+    assert await deliver_sends(client, fake, punch(uncertain=True)) is False
     assert fake.token_requests == 2
 
 

@@ -208,7 +208,6 @@ async def test_clock_out_sends_forced_clock_out_item(fake, client):
     delivery = await client.async_deliver(clock_out("api-1"))
 
     assert delivery.state == OFF
-    assert delivery.duplicate is False
     assert_fresh_stamp(delivery, before)
     assert fake.clock_requests() == [
         {
@@ -275,7 +274,6 @@ async def test_clock_in_reads_first_whatever_was_remembered(fake, client, state)
     delivery = await client.async_deliver(clock_in("api-2", state=state))
 
     assert delivery.state == ON
-    assert delivery.duplicate is False
     assert paths(fake) == ["get_current_clock_in", "clock_in_out"]
     assert fake.requests[0]["type"] == "GET_CURRENT_CLOCK_IN"
     assert fake.requests[0]["data"] == {"apiId": "api-2"}
@@ -288,7 +286,7 @@ async def test_clock_in_of_someone_on_shift_is_duplicate_and_not_sent(fake, clie
 
     delivery = await client.async_deliver(clock_in("api-2"))
 
-    assert delivery == Delivery(state=ON, stamped_at=started, duplicate=True)
+    assert delivery == Delivery(state=ON, stamped_at=started)
     assert paths(fake) == ["get_current_clock_in"]
     assert fake.transitions == []
 
@@ -298,7 +296,7 @@ async def test_uncertain_clock_in_reads_even_when_state_says_off(fake, client):
 
     delivery = await client.async_deliver(clock_in("api-2", state=OFF, uncertain=True))
 
-    assert delivery.duplicate is True
+    assert delivery.state == ON
     assert paths(fake) == ["get_current_clock_in"]
     assert fake.account("acc-2").on_shift is True
 
@@ -314,7 +312,7 @@ async def test_clock_in_applied_then_failed_is_not_toggled_back(fake, client, st
     assert err.value.ambiguous is True
     retry = await client.async_deliver(clock_in("api-2", state=OFF, uncertain=True))
 
-    assert retry.duplicate is True
+    assert len(fake.clock_requests()) == 1
     assert retry.state == ON
     assert fake.account("acc-2").on_shift is True
     assert len(fake.shifts_of("acc-2")) == 1
@@ -328,7 +326,7 @@ async def test_clock_in_failed_before_apply_is_sent_on_retry(fake, client):
         await client.async_deliver(first)
     retry = await client.async_deliver(clock_in("api-2", state=OFF, uncertain=True))
 
-    assert retry.duplicate is False
+    assert len(fake.clock_requests()) == 2
     assert retry.state == ON
     assert fake.shifts_of("acc-2") == [
         Transition("acc-2", None, False, True, "CLOCKED IN")
@@ -342,7 +340,7 @@ async def test_clock_in_after_in_game_clock_in_sends_nothing(fake, client):
 
     delivery = await client.async_deliver(clock_in("api-2", state=OFF))
 
-    assert delivery == Delivery(state=ON, stamped_at=started, duplicate=True)
+    assert delivery == Delivery(state=ON, stamped_at=started)
     assert paths(fake) == ["get_current_clock_in"]
     assert fake.transitions == []
 
@@ -452,7 +450,8 @@ async def test_state_record_with_unreadable_start_is_still_duplicate(fake, clien
 
     delivery = await client.async_deliver(clock_in("api-2"))
 
-    assert delivery == Delivery(state=ON, stamped_at=None, duplicate=True)
+    assert delivery == Delivery(state=ON, stamped_at=None)
+    assert fake.clock_requests() == []
 
 
 async def test_completed_state_record_means_off(fake, client):
@@ -460,7 +459,8 @@ async def test_completed_state_record_means_off(fake, client):
 
     delivery = await client.async_deliver(clock_in("api-2"))
 
-    assert delivery.duplicate is False
+    assert delivery.state == ON
+    assert len(fake.clock_requests()) == 1
     assert fake.account("acc-2").on_shift is True
 
 
@@ -473,11 +473,14 @@ async def test_state_record_start_time_is_converted_to_utc(fake, client):
     assert delivery.stamped_at == datetime(2025, 2, 23, 4, 28, 40, tzinfo=UTC)
 
 
-async def test_is_on_shift_reads_the_state(fake, client):
+async def test_clock_in_reads_the_state_by_the_employee_id_type(fake, client):
     fake.set_on_shift("acc-1", True)
 
-    assert await client.async_is_on_shift("John", "username") is True
-    assert await client.async_is_on_shift("api-2") is False
+    delivery = await client.async_deliver(clock_in("John", id_type="username"))
+
+    assert delivery.state == ON
+    assert fake.requests[0]["data"] == {"username": "John"}
+    assert fake.transitions == []
 
 
 async def test_fetch_states_is_not_offered(client):

@@ -142,8 +142,8 @@ async def test_validate_signs_in_with_password_grant_and_names_the_account(
         "client_id": fake.client_id,
         "client_secret": fake.client_secret,
     }
-    assert tokens == [client.refresh_token]
-    assert client.refresh_token in fake.refresh_tokens
+    assert tokens == [client._auth._refresh_token]
+    assert client._auth._refresh_token in fake.refresh_tokens
 
 
 async def test_unique_id_uses_the_lowercased_portal_host(session) -> None:
@@ -156,7 +156,7 @@ async def test_unique_id_uses_the_lowercased_portal_host(session) -> None:
         password="p",
         time_zone=TZ,
     )
-    assert client.host == "acme.staffr.us"
+    assert client._host == "acme.staffr.us"
     assert await client.async_fetch_states(["1053"]) is None
 
 
@@ -244,7 +244,7 @@ async def test_access_token_is_reused_until_it_expires(
     assert (fake.password_grants, fake.refresh_grants) == (1, 1)
     assert len(tokens) == 2
     assert tokens[0] in fake.spent_refresh_tokens
-    assert client.refresh_token == tokens[1]
+    assert client._auth._refresh_token == tokens[1]
 
 
 async def test_stored_refresh_token_is_used_first_and_rotated(
@@ -259,7 +259,7 @@ async def test_stored_refresh_token_is_used_first_and_rotated(
     refresh = fake.api_requests("POST", TOKEN)[-1].body
     assert refresh["grant_type"] == "refresh_token"
     assert refresh["refresh_token"] == stored
-    assert tokens[-1] == client.refresh_token != stored
+    assert tokens[-1] == client._auth._refresh_token != stored
 
 
 async def test_new_refresh_token_is_handed_over_before_the_api_call(
@@ -282,7 +282,7 @@ async def test_spent_refresh_token_falls_back_to_one_password_grant(
     await client.async_deliver(punch())
     grants = [r.body["grant_type"] for r in fake.api_requests("POST", TOKEN)]
     assert grants == ["refresh_token", "password"]
-    assert tokens == [client.refresh_token]
+    assert tokens == [client._auth._refresh_token]
 
 
 async def test_refresh_and_password_refused_raises_auth_and_stops_logging_in(
@@ -355,7 +355,7 @@ async def test_token_answer_without_refresh_token_keeps_working(
     fake.fail_next(200, path=TOKEN, body={"access_token": "x", "expires_in": "bad"})
     fake.access_tokens["x"] = 10**9
     await client.async_deliver(punch())
-    assert client.refresh_token is None
+    assert client._auth._refresh_token is None
     assert tokens == []
 
 
@@ -693,7 +693,7 @@ async def test_uncertain_clock_in_finds_the_open_session_and_sends_nothing(
         await client.async_deliver(punch())
     assert err.value.ambiguous
     delivery = await client.async_deliver(punch(uncertain=True))
-    assert delivery == Delivery(state={"work_session_id": 4592}, duplicate=True)
+    assert delivery == Delivery(state={"work_session_id": 4592})
     assert len(created(fake)) == 1
     assert fake.duplicates == 0
     [lookup] = fake.api_requests("GET", SESSIONS)
@@ -708,7 +708,8 @@ async def test_uncertain_clock_in_after_dropped_connection(
     with pytest.raises(TimeClockConnectionError) as err:
         await client.async_deliver(punch())
     assert err.value.ambiguous
-    assert (await client.async_deliver(punch(uncertain=True))).duplicate
+    delivery = await client.async_deliver(punch(uncertain=True))
+    assert delivery == Delivery(state={"work_session_id": 4592})
     assert len(fake.work_sessions) == 1
 
 
@@ -807,8 +808,8 @@ async def test_clock_out_of_session_tracktik_closed_itself_is_done(
     delivery = await client.async_deliver(
         punch(Action.CLOCK_OUT, state={"work_session_id": closed})
     )
-    assert delivery.duplicate is True
     assert delivery.state == {}
+    assert fake.work_sessions[closed]["status"] == "CLOSED"
 
 
 async def test_clock_out_refused_for_an_open_session_is_rejected(
@@ -852,7 +853,7 @@ async def test_uncertain_clock_out_of_closed_session_is_a_duplicate(
         punch(Action.CLOCK_OUT, state=state, uncertain=True)
     )
     assert out == Delivery(
-        state={}, duplicate=True, stamped_at=datetime(2026, 11, 22, 21, 0, tzinfo=UTC)
+        state={}, stamped_at=datetime(2026, 11, 22, 21, 0, tzinfo=UTC)
     )
     assert len(fake.api_requests("POST", f"{SESSIONS}/4592/actions/clock-out")) == 1
     assert [op.op for op in fake.operations] == ["clock_in", "clock_out"]
@@ -865,7 +866,8 @@ async def test_uncertain_clock_out_of_open_session_closes_it(
     out = await client.async_deliver(
         punch(Action.CLOCK_OUT, state={"work_session_id": 4592}, uncertain=True)
     )
-    assert not out.duplicate
+    assert out.state == {}
+    assert len(fake.api_requests("POST", f"{SESSIONS}/4592/actions/clock-out")) == 1
     assert fake.api_requests("GET", f"{SESSIONS}/4592")
     assert fake.work_sessions[4592]["status"] == "CLOSED"
 
@@ -879,7 +881,8 @@ async def test_uncertain_clock_out_without_id_rechecks_the_session_it_picked(
         await client.async_deliver(punch(Action.CLOCK_OUT))
     assert client._closing == {"p1": opened}
     out = await client.async_deliver(punch(Action.CLOCK_OUT, uncertain=True))
-    assert out.duplicate
+    assert out.state == {}
+    assert len(fake.api_requests("POST", f"{SESSIONS}/{opened}/actions/clock-out")) == 1
     assert client._closing == {}
     assert len(fake.api_requests("GET", SESSIONS)) == 1
 
@@ -906,7 +909,8 @@ async def test_garbage_clock_out_answer_is_ambiguous_then_duplicate(
     out = await client.async_deliver(
         punch(Action.CLOCK_OUT, state=state, uncertain=True)
     )
-    assert out.duplicate
+    assert out.state == {}
+    assert len(fake.api_requests("POST", f"{SESSIONS}/4592/actions/clock-out")) == 1
 
 
 async def test_outage_then_backlog_delivers_in_order_without_duplicates(
@@ -949,7 +953,7 @@ async def test_fake_refuses_malformed_work_sessions(
     fake: FakeTrackTik, client: TrackTikClient, session: aiohttp.ClientSession
 ) -> None:
     await client.async_validate()
-    headers = {"Authorization": f"Bearer {client._access_token}"}
+    headers = {"Authorization": f"Bearer {client._auth._access_token}"}
     url = fake.url + SESSIONS
     good = {
         "startedOn": "2026-11-22 08:30:00",

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, tzinfo
-import ipaddress
 import logging
 import re
 import time
@@ -37,11 +36,12 @@ from .errors import (
 from .http import (
     AMBIGUOUS_STATUSES,
     DEFAULT_TIMEOUT,
+    HttpBackend,
     Pacer,
     Response,
-    async_probe,
     async_request,
     basic_auth,
+    url_error,
 )
 from .models import AccountInfo, Action, Delivery, PunchRequest
 
@@ -50,7 +50,6 @@ LOGGER = logging.getLogger(__package__)
 USERNAME: Final = "calamari"
 CLOCK_IN_PATH: Final = "/clockin/terminal/v1/clock-in"
 CLOCK_OUT_PATH: Final = "/clockin/terminal/v1/clock-out"
-STATUS_PATH: Final = "/clockin/shift/status/v1/get-current"
 STATUS_ALL_PATH: Final = "/clockin/shift/status/v1/get-current-for-all"
 
 # Published limits: window in seconds -> requests allowed in it.
@@ -87,7 +86,7 @@ QUOTA_UNITS: Final[Mapping[str, float]] = {
 QUOTA_RE: Final = re.compile(r"(\d+)\s*/\s*([A-Za-z]+)")
 
 
-class CalamariClient:
+class CalamariClient(HttpBackend):
     """Deliver punches to Calamari Clockin and read who is on shift."""
 
     def __init__(
@@ -108,21 +107,16 @@ class CalamariClient:
         ``limits`` overrides the published quotas (``{}`` disables pacing);
         ``clock`` drives the pacer and ``now`` the wall clock, both for tests.
         """
-        url = URL(api_url.strip().rstrip("/"))
-        self._host = _checked_host(url)
+        url = _checked_url(api_url)
+        self._host = str(url.host).lower()
         self._base = str(url)
-        self._session = session
+        super().__init__(session, self._base)
         self._auth = basic_auth(USERNAME, api_key)
         self._time_zone = time_zone
         self._timeout = timeout
         self._max_wait = max_wait
         self._now = now or (lambda: datetime.now(time_zone))
         self._pacer = Pacer(DEFAULT_LIMITS if limits is None else limits, clock=clock)
-
-    @property
-    def pacer(self) -> Pacer:
-        """Return the pacer every request passes (for diagnostics and tests)."""
-        return self._pacer
 
     async def async_validate(self) -> AccountInfo:
         """Check the API URL, the key and the API terminal with one state read."""
@@ -171,10 +165,6 @@ class CalamariClient:
             )
         return Delivery()
 
-    async def async_probe(self) -> bool:
-        """Return whether the backend answers at all (no credentials sent)."""
-        return await async_probe(self._session, self._base)
-
     async def async_fetch_states(self, persons: Sequence[str]) -> Mapping[str, bool]:
         """Return whether each person is on shift; persons Calamari omits are left out."""
         if not persons:
@@ -185,15 +175,6 @@ class CalamariClient:
             for person in persons
             if (key := _person_key(person)) in states
         }
-
-    async def async_fetch_state(self, person: str) -> bool:
-        """Return whether one person is on shift, read with ``get-current``."""
-        data = await self._async_post(STATUS_PATH, {"person": person})
-        if (on_shift := _entry_on_shift(data)) is None:
-            raise TimeClockConnectionError(
-                "Calamari answered without a status", ambiguous=True
-            )
-        return on_shift
 
     def _punch_body(self, punch: PunchRequest) -> dict[str, Any]:
         """Return the JSON body of a punch: local wall-clock time, no zone, no fraction."""
@@ -316,23 +297,13 @@ def _until_window_resets(window: float, now: datetime) -> float:
     return max(1.0, window - since_midnight % window)
 
 
-def _checked_host(url: URL) -> str:
-    """Return the lowercased host of an API URL that is https or loopback."""
-    if not url.host or url.scheme not in ("http", "https"):
+def _checked_url(api_url: str) -> URL:
+    """Return an API URL that is https or loopback, without a trailing slash."""
+    if (reason := url_error(api_url)) == "invalid_url":
         raise ValueError("The Calamari API URL must be an http(s) URL")
-    if url.scheme == "http" and not _is_loopback(url.host):
+    if reason is not None:
         raise ValueError("The Calamari API URL must use https")
-    return url.host.lower()
-
-
-def _is_loopback(host: str) -> bool:
-    """Return whether a host is a loopback address or name."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return URL(api_url.strip().rstrip("/"))
 
 
 def _entries(data: Any) -> list[Mapping[str, Any]]:
@@ -355,10 +326,8 @@ def _states(data: Any) -> dict[str, bool]:
     return states
 
 
-def _entry_on_shift(entry: Any) -> bool | None:
+def _entry_on_shift(entry: Mapping[str, Any]) -> bool | None:
     """Return whether an entry's status means on shift, or ``None`` without one."""
-    if not isinstance(entry, dict):
-        return None
     status = entry.get("status", entry.get("shiftStatus"))
     if not isinstance(status, str):
         return None

@@ -1,15 +1,25 @@
-"""HTTP plumbing shared by the backend clients: one request helper and a pacer."""
+"""HTTP plumbing shared by the backend clients.
+
+One request helper, one reader of answers (JSON, headers, ``Retry-After``), the
+base every HTTP client shares (session and probe), one pacer, one URL policy and
+one reader of text in lenient error bodies.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+import ipaddress
 import json
 import math
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from multidict import CIMultiDict
@@ -41,17 +51,36 @@ class Response:
         except ValueError:
             return None
 
+    def header(self, name: str) -> str | None:
+        """Return a header, whatever the case of its name."""
+        wanted = name.casefold()
+        return next(
+            (value for key, value in self.headers.items() if key.casefold() == wanted),
+            None,
+        )
+
     def retry_after(self) -> float | None:
-        """Return the ``Retry-After`` header in seconds, when it is a number."""
-        if (value := self.headers.get("Retry-After")) is None:
+        """Return the ``Retry-After`` header in seconds, given as a number or an HTTP date."""
+        if (value := self.header("Retry-After")) is None:
             return None
         try:
             seconds = float(value)
         except ValueError:
-            return None
+            if (moment := _http_date(value)) is None:
+                return None
+            seconds = (moment - datetime.now(UTC)).total_seconds()
         if math.isnan(seconds):
             return None
         return min(max(0.0, seconds), MAX_RETRY_AFTER)
+
+
+def _http_date(value: str) -> datetime | None:
+    """Return an HTTP date as an aware time (a date without a zone is UTC)."""
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def async_request(
@@ -107,10 +136,31 @@ async def async_probe(session: aiohttp.ClientSession, url: str) -> bool:
     return True
 
 
+class HttpBackend:
+    """What every HTTP backend client shares: its session and the probe of its URL.
+
+    A backend that cannot tell cheaply who is on shift keeps the inherited
+    ``async_fetch_states``, which answers ``None``.
+    """
+
+    def __init__(self, session: aiohttp.ClientSession, probe_url: str) -> None:
+        """Remember the session and the URL a probe asks."""
+        self._session = session
+        self._probe_url = probe_url
+
+    async def async_probe(self) -> bool:
+        """Return whether the backend answers at all (no credentials sent)."""
+        return await async_probe(self._session, self._probe_url)
+
+    async def async_fetch_states(
+        self, persons: Sequence[str]
+    ) -> Mapping[str, bool] | None:
+        """Return ``None``: this backend has no cheap read of who is on shift."""
+        return None
+
+
 def basic_auth(username: str, password: str) -> str:
     """Return an HTTP Basic ``Authorization`` header value."""
-    import base64  # noqa: PLC0415
-
     token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
     return f"Basic {token}"
 
@@ -120,7 +170,8 @@ class Pacer:
 
     ``limits`` maps a window length in seconds to the number of requests allowed
     in it. ``async_acquire`` waits until one more request fits every window.
-    ``block_for`` makes every request wait, for a ``Retry-After``.
+    ``block_for`` makes every request wait, for a ``Retry-After``. ``clock`` and
+    ``sleep`` can be replaced (tests drive both).
     """
 
     def __init__(
@@ -128,9 +179,11 @@ class Pacer:
         limits: Mapping[float, int] | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ) -> None:
         """Start with the given quotas."""
         self._clock = clock
+        self._sleep = sleep
         self._limits: dict[float, int] = dict(limits or {})
         self._sent: deque[float] = deque()
         self._blocked_until = 0.0
@@ -165,8 +218,8 @@ class Pacer:
     async def async_acquire(self) -> None:
         """Wait until one more request fits, then count it."""
         async with self._lock:
-            while (wait := self.delay()) > 0:  # noqa: ASYNC110 - waiting for time
-                await asyncio.sleep(wait)
+            while (wait := self.delay()) > 0:
+                await self._sleep(wait)
             self._sent.append(self._clock())
 
 
@@ -175,9 +228,6 @@ def url_error(url: str) -> str | None:
 
     Backend URLs must be https, except for loopback hosts (tests, local proxies).
     """
-    import ipaddress  # noqa: PLC0415
-    from urllib.parse import urlsplit  # noqa: PLC0415
-
     try:
         parts = urlsplit(url.strip())
         host = parts.hostname
@@ -193,3 +243,33 @@ def url_error(url: str) -> str | None:
         return None if ipaddress.ip_address(host).is_loopback else "https_required"
     except ValueError:
         return "https_required"
+
+
+def seconds(value: Any) -> float | None:
+    """Return a positive, finite number of seconds given as a number or as text."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) and number > 0 else None
+
+
+def first_text(value: Any, *keys: str) -> str | None:
+    """Return the first non-empty text in a lenient answer, stripped.
+
+    Text is itself; a list gives the first text of its items; an object gives the
+    first text under ``keys``, in order, or with no ``keys`` under ``message`` and
+    then under any key. Lists and objects inside are read the same way.
+    """
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, Mapping):
+        names = keys or ("message", *value)
+        value = [value.get(name) for name in names]
+    if isinstance(value, list):
+        for item in value:
+            if text := first_text(item, *keys):
+                return text
+    return None

@@ -89,13 +89,11 @@ class Delivery:
 
     ``state``, when not ``None``, replaces what is remembered for the employee.
     ``stamped_at`` is set by backends that record the delivery time instead of the
-    punch time (SonoranCMS). ``duplicate`` is true when the client found the punch
-    already recorded after an uncertain attempt and did not send it again.
+    punch time (SonoranCMS).
     """
 
     state: Mapping[str, Any] | None = None
     stamped_at: datetime | None = None
-    duplicate: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -10,8 +10,8 @@ How the API is used, and why:
   ``forceClockOut`` (safe to repeat). ``clock_in`` never sends ``forceClockIn`` to a
   running shift (it would restart it), and a member may clock in in-game at any
   time: every clock-in reads the current state first with ``get_current_clock_in``;
-  a person already on shift gives ``Delivery(duplicate=True)`` without sending,
-  anyone else gets a plain item.
+  a person already on shift is confirmed without sending, anyone else gets a
+  plain item.
 - The answer (``CLOCKED IN``, ``FORCE CLOCKED IN``, ``CLOCKED OUT``, as text, a JSON
   string, or a clock record with ``completed``) is checked against the intended
   state. When they differ, the toggle flipped a shift the wrong way (the state
@@ -35,7 +35,7 @@ How the API is used, and why:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, tzinfo
 import logging
 import re
@@ -52,7 +52,7 @@ from .errors import (
     TimeClockRateLimitedError,
     TimeClockRejectedError,
 )
-from .http import AMBIGUOUS_STATUSES, Response, async_probe, async_request
+from .http import AMBIGUOUS_STATUSES, HttpBackend, Pacer, Response, async_request
 from .models import AccountInfo, Action, Delivery, PunchRequest
 
 LOGGER = logging.getLogger(__package__)
@@ -78,8 +78,11 @@ _REJECTIONS = {
 type Item = dict[str, Any]
 
 
-class SonoranClient:
-    """Clock SonoranCMS community accounts in and out."""
+class SonoranClient(HttpBackend):
+    """Clock SonoranCMS community accounts in and out.
+
+    States are not read in bulk: Sonoran reads one person per call.
+    """
 
     def __init__(
         self,
@@ -94,15 +97,13 @@ class SonoranClient:
         min_interval: float = 1.0,
     ) -> None:
         """Store the credentials; ``time_zone`` is unused (Sonoran stamps punches)."""
-        self._session = session
         self._community_id = community_id
         self._api_key = api_key
         self._base_url = base_url.rstrip("/")
-        self._sleep = sleep
-        self._monotonic = clock
-        self._min_interval = min_interval
-        self._next_at = 0.0
-        self._lock = asyncio.Lock()
+        super().__init__(session, self._base_url)
+        # About one call per interval; a Retry-After holds every later call.
+        limits = {min_interval: 1} if min_interval > 0 else {}
+        self._pacer = Pacer(limits, clock=clock, sleep=sleep)
 
     async def async_validate(self) -> AccountInfo:
         """Check the credentials and that the community's plan can clock."""
@@ -118,32 +119,13 @@ class SonoranClient:
             title=f"SonoranCMS {self._community_id.strip()}",
         )
 
-    async def async_probe(self) -> bool:
-        """Return whether the backend answers at all (no credentials sent)."""
-        return await async_probe(self._session, self._base_url)
-
-    async def async_fetch_states(
-        self, persons: Sequence[str]
-    ) -> Mapping[str, bool] | None:
-        """Return ``None``: Sonoran reads one person per call, which is not cheap."""
-        return None
-
-    async def async_is_on_shift(
-        self, person: str, id_type: str = DEFAULT_ID_TYPE
-    ) -> bool:
-        """Return whether the person is clocked in at Sonoran."""
-        on_shift, _ = await self._read(_identifier(person, id_type))
-        return on_shift
-
     async def async_deliver(self, punch: PunchRequest) -> Delivery:
         """Deliver one punch, or raise a ``TimeClockError``."""
         item = _item(punch)
         if punch.action is Action.CLOCK_IN:
             on_shift, started = await self._read(_identity(item))
             if on_shift:
-                return Delivery(
-                    state={"on_shift": True}, stamped_at=started, duplicate=True
-                )
+                return Delivery(state={"on_shift": True}, stamped_at=started)
         states = await self._send_items([item])
         if states is None or len(states) != 1:
             raise TimeClockConnectionError("unexpected clock answer", ambiguous=True)
@@ -188,27 +170,15 @@ class SonoranClient:
     ) -> Response:
         """Send one paced request; return a 2xx answer or raise its error."""
         body = {"id": self._community_id, "key": self._api_key, "type": kind}
-        await self._pace()
+        await self._pacer.async_acquire()
         response = await async_request(
             self._session, "POST", self._base_url + path, json=body | {"data": data}
         )
         if 200 <= response.status < 300:
             return response
-        if response.status == 429:
-            self._hold(response.retry_after())
+        if response.status == 429 and (wait := response.retry_after()):
+            self._pacer.block_for(wait)
         raise _error(response, validating=validating)
-
-    async def _pace(self) -> None:
-        """Wait until the next request keeps about one call per interval."""
-        async with self._lock:
-            if (wait := self._next_at - self._monotonic()) > 0:
-                await self._sleep(wait)
-            self._next_at = self._monotonic() + self._min_interval
-
-    def _hold(self, seconds: float | None) -> None:
-        """Hold later requests for a ``Retry-After``."""
-        if seconds:
-            self._next_at = max(self._next_at, self._monotonic() + seconds)
 
 
 def _id_type(punch: PunchRequest) -> str:
