@@ -80,8 +80,10 @@ def main() -> int:
     found = cycles(edges)
     for cycle in found:
         print("cycle: " + " -> ".join(cycle))
-    print(f"{len(edges)} modules, {sum(map(len, edges.values()))} imports, "
-          f"{len(found)} cycles")
+    print(
+        f"{len(edges)} modules, {sum(map(len, edges.values()))} imports, "
+        f"{len(found)} cycles"
+    )
     return 1 if found else 0
 
 

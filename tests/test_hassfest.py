@@ -776,9 +776,7 @@ async def _drive_options_flows(hass: HomeAssistant, drive: Drive) -> None:
         if step in ("edit", "remove"):
             (selector,) = result["data_schema"].schema.values()
             pick = next(
-                name
-                for name in selector.config["options"]
-                if name != IN_USE.get(item)
+                name for name in selector.config["options"] if name != IN_USE.get(item)
             )
             result = drive.record(
                 flow_class,
