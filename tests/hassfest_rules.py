@@ -731,3 +731,100 @@ def brand_problems(brand: Path) -> list[str]:
             if big != (2 * width, 2 * height):
                 problems.append(f"brand/{hidpi}: {big}, not twice {name}")
     return problems
+
+
+# The rules of Home Assistant's integration quality scale, by tier, as hassfest lists them.
+QUALITY_SCALE_RULES = {
+    "bronze": (
+        "action-setup",
+        "appropriate-polling",
+        "brands",
+        "common-modules",
+        "config-flow",
+        "config-flow-test-coverage",
+        "dependency-transparency",
+        "docs-actions",
+        "docs-conditions",
+        "docs-high-level-description",
+        "docs-installation-instructions",
+        "docs-removal-instructions",
+        "docs-triggers",
+        "entity-event-setup",
+        "entity-unique-id",
+        "has-entity-name",
+        "runtime-data",
+        "test-before-configure",
+        "test-before-setup",
+        "unique-config-entry",
+    ),
+    "silver": (
+        "action-exceptions",
+        "config-entry-unloading",
+        "docs-configuration-parameters",
+        "docs-installation-parameters",
+        "entity-unavailable",
+        "integration-owner",
+        "log-when-unavailable",
+        "parallel-updates",
+        "reauthentication-flow",
+        "test-coverage",
+    ),
+    "gold": (
+        "devices",
+        "diagnostics",
+        "discovery",
+        "discovery-update-info",
+        "docs-data-update",
+        "docs-examples",
+        "docs-known-limitations",
+        "docs-supported-devices",
+        "docs-supported-functions",
+        "docs-troubleshooting",
+        "docs-use-cases",
+        "dynamic-devices",
+        "entity-category",
+        "entity-device-class",
+        "entity-disabled-by-default",
+        "entity-translations",
+        "exception-translations",
+        "icon-translations",
+        "reconfiguration-flow",
+        "repair-issues",
+        "stale-devices",
+    ),
+    "platinum": ("async-dependency", "inject-websession", "strict-typing"),
+}
+QUALITY_SCALE_STATUSES = {"done", "todo", "exempt"}
+README_SECTION = re.compile(r'"([^"]+)"')
+
+
+def check_quality_scale(scale: Any, readme: str) -> list[str]:
+    """Return what hassfest and a reader would object to in ``quality_scale.yaml``.
+
+    Every rule of every tier is listed, with a known status; an exempt or todo rule
+    says why in a comment; a section of the README a comment names in quotes exists.
+    """
+    if not isinstance(scale, dict) or not isinstance(scale.get("rules"), dict):
+        return ["quality_scale.yaml: no rules mapping"]
+    listed: dict[str, Any] = scale["rules"]
+    known = {rule for tier in QUALITY_SCALE_RULES.values() for rule in tier}
+    problems = [f"{rule}: missing" for rule in sorted(known - listed.keys())]
+    problems += [f"{rule}: not a rule" for rule in sorted(listed.keys() - known)]
+    headings = {
+        line.lstrip("#").strip() for line in readme.splitlines() if line.startswith("#")
+    }
+    for rule, value in listed.items():
+        status, comment = (
+            (value.get("status"), value.get("comment"))
+            if isinstance(value, dict)
+            else (value, None)
+        )
+        if status not in QUALITY_SCALE_STATUSES:
+            problems.append(f"{rule}: status {status!r}")
+        if status in {"exempt", "todo"} and not comment:
+            problems.append(f"{rule}: {status} without a reason")
+        if "README" in (comment or ""):
+            for name in README_SECTION.findall(comment):
+                if name not in headings:
+                    problems.append(f"{rule}: README has no section {name!r}")
+    return problems

@@ -105,6 +105,39 @@ def test_manifest_passes_hassfest_and_hacs() -> None:
     assert rules.dependency_problems(MANIFEST, INTEGRATION) == []
 
 
+def test_quality_scale_lists_every_rule_honestly() -> None:
+    """quality_scale.yaml gives every rule a status, and a reason where not done."""
+    scale = yaml.safe_load((INTEGRATION / "quality_scale.yaml").read_text("utf-8"))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert rules.check_quality_scale(scale, readme) == []
+
+
+def test_quality_scale_checker_finds_missing_rules_and_reasons() -> None:
+    """The checker objects to missing rules, unknown ones, silent exemptions, bad links."""
+    rules_listed: dict[str, Any] = {
+        rule: "done" for tier in rules.QUALITY_SCALE_RULES.values() for rule in tier
+    }
+    del rules_listed["brands"]
+    rules_listed["made-up"] = "done"
+    rules_listed["discovery"] = {"status": "exempt"}
+    rules_listed["devices"] = "maybe"
+    rules_listed["docs-actions"] = {
+        "status": "done",
+        "comment": 'README, section "Nope".',
+    }
+    found = rules.check_quality_scale({"rules": rules_listed}, "# Title\n## Services")
+    assert sorted(found) == sorted(
+        [
+            "brands: missing",
+            "made-up: not a rule",
+            "devices: status 'maybe'",
+            "discovery: exempt without a reason",
+            "docs-actions: README has no section 'Nope'",
+        ]
+    )
+    assert rules.check_quality_scale([], "") == ["quality_scale.yaml: no rules mapping"]
+
+
 def test_hacs_json_passes_hacs() -> None:
     """hacs.json holds only keys HACS knows, and the oldest release the code supports."""
     hacs = rules.load_json(ROOT / "hacs.json")
