@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 import copy
 from datetime import timedelta
+import logging
 from typing import Any
 from unittest.mock import patch
 
@@ -110,12 +111,23 @@ async def test_hundred_punches_delivered_in_order_after_transient_outage(
     fake_backend: FakeBackend,
     ten_employees_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """100 punches of 10 employees wait out an outage and go out in order, on time."""
+    """100 punches of 10 employees wait out an outage and go out in order, on time.
+
+    The log says once that the backend cannot be reached and once that it can again,
+    however many attempts fail in between.
+    """
+    caplog.set_level(logging.INFO, logger="custom_components.time_clock")
     fake_backend.down = True
     await _setup(hass, ten_employees_entry)
     made = await _hundred_punches(hass)
     await hass.async_block_till_done()
+    for _ in range(3):
+        freezer.tick(timedelta(minutes=10))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+    assert fake_backend.attempts > 3
     assert pending(hass) == 100
     assert fake_backend.delivered == []
     reachable = entity_id(hass, "binary_sensor", f"{ENTRY_ID}_backend_reachable")
@@ -126,6 +138,11 @@ async def test_hundred_punches_delivered_in_order_after_transient_outage(
     assert pending(hass) == 0
     assert hass.states.get(reachable).state == "on"
     _assert_delivered_in_order(fake_backend, made)
+    logged = [r.getMessage() for r in caplog.records if "reached" in r.getMessage()]
+    assert logged == [
+        "The backend of Workshop cannot be reached; punches wait",
+        "The backend of Workshop can be reached again",
+    ]
 
 
 async def test_reload_and_restart_mid_drain_lose_and_duplicate_nothing(
