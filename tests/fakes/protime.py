@@ -29,7 +29,8 @@ It behaves as the Protime documents say (seed 003 and the public API docs):
 - ``GET .../people`` lists people the same way; ``GET .../clockings/{id}`` and
   ``GET .../people/{id}`` read one.
 
-Knobs: ``fail_next`` (canned answers for the next API or token requests),
+Knobs: ``fail_next`` (canned answers for the next API or token requests;
+``clear_failures`` forgets those not given yet),
 ``drop_next``, ``rate_limit``, ``store_then_fail`` (record the clocking, then answer
 500 or drop the connection), ``down`` (drop every connection), ``expire_tokens``,
 ``expires_in``, ``granted_scopes``, ``closed_until``, ``terminals``, ``reasons``
@@ -216,6 +217,12 @@ class FakeProtime:
         headers = {} if retry_after is None else {"Retry-After": retry_after}
         body = {"error": {"code": "TooManyRequests", "message": "Rate limit reached"}}
         self.fail_next(429, body=body, headers=headers, count=count, token=token)
+
+    def clear_failures(self) -> None:
+        """Forget the canned answers not given yet (an outage ends)."""
+        self._api_canned.clear()
+        self._token_canned.clear()
+        self._store_canned.clear()
 
     def store_then_fail(self, status: int | None = 500, *, count: int = 1) -> None:
         self._store_canned.extend(Canned(status) for _ in range(count))
