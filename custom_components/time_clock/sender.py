@@ -188,6 +188,8 @@ class Sender:
             extras=dict(employee.extras) if employee else {},
             state=self._backend_state.get(punch.employee_id),
             uncertain=uncertain,
+            reason_id=punch.reason_id,
+            activity_levels=punch.activity_levels,
         )
 
     async def _async_send(self, punch: Punch) -> None:

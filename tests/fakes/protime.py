@@ -9,9 +9,10 @@ It behaves as the Protime documents say (seed 003 and the public API docs):
   400 ``{"error": "invalid_scope"}`` for scopes not granted, 404 for another tenant.
 - Every request needs a ``User-Agent`` (else 400); API requests need a live
   ``Bearer`` token (else 401) with the scope of the endpoint (else 403).
-- ``POST /connector/protimeapi/api/v1/clockings`` validates the body (model
-  errors: 400 ``{"title", "status", "validationErrors": [...]}``; business rules
-  such as a closed period or an unknown terminal: 400
+- ``POST /connector/protimeapi/api/v1/clockings`` validates the body per kind
+  (:mod:`.protime_body`; model errors: 400
+  ``{"title", "status", "validationErrors": [...]}``; business rules such as a
+  closed period, an unknown terminal, reason or activity definition: 400
   ``{"error": {"code": "BadRequest", "message", "reasons": [...]}}``), answers
   404 ``{"error": {"code": "NotFound", ...}}`` for an unknown person, and 201 with
   an empty body and a ``Location`` header otherwise. Clockings are kept in order.
@@ -23,16 +24,19 @@ It behaves as the Protime documents say (seed 003 and the public API docs):
   ``page_size`` items (``list_key`` changes the key; ``None`` answers a bare list).
   Each clocking: ``id``, ``changeVersion``, ``person.id``, ``date``,
   ``timeOfDayInMinutes``, ``calculatedTimeOfDayInMinutes``, ``isGenerated``,
-  ``kind``, ``status`` and ``terminal``/``geolocation`` when sent.
+  ``kind``, ``status`` and ``terminal``/``geolocation``/``reason``/
+  ``activityLevels`` when sent.
 - ``GET .../people`` lists people the same way; ``GET .../clockings/{id}`` and
   ``GET .../people/{id}`` read one.
 
-Knobs: ``fail_next`` (canned answers for the next API or token requests),
+Knobs: ``fail_next`` (canned answers for the next API or token requests;
+``clear_failures`` forgets those not given yet),
 ``drop_next``, ``rate_limit``, ``store_then_fail`` (record the clocking, then answer
 500 or drop the connection), ``down`` (drop every connection), ``expire_tokens``,
-``expires_in``, ``granted_scopes``, ``closed_until``, ``terminals``,
+``expires_in``, ``granted_scopes``, ``closed_until``, ``terminals``, ``reasons``
+and ``activity_definitions`` (``None``: any id or reference is known),
 ``page_size``, ``list_key``, ``people_require_filter``. ``duplicates`` counts
-active InOut clockings of the same person at the same minute.
+active clockings of the same person, minute, kind and kind fields.
 """
 
 from __future__ import annotations
@@ -51,6 +55,8 @@ from urllib.parse import parse_qsl, urlencode
 
 from aiohttp import web
 
+from .protime_body import body_problems, kind_key
+
 TENANT = "acme"
 CLIENT_ID = "time-clock-client"
 CLIENT_SECRET = "time-clock-secret"
@@ -59,7 +65,6 @@ SCOPE_WRITE = "connector-protimeapi-clockings.write"
 SCOPE_READ = "connector-protimeapi-clockings.read"
 SCOPE_PEOPLE = "connector-protimeapi-people.read"
 ALL_SCOPES = frozenset({SCOPE_WRITE, SCOPE_READ, SCOPE_PEOPLE})
-KINDS = frozenset({"InOut", "Reason", "Activity", "ActivityEnd"})
 _CONDITION = re.compile(
     r"^(?:person\s+in\s*\((?P<people>[\d\s,]+)\)"
     r"|date\s+(?P<op>ge|le|eq)\s+'(?P<date>\d{4}-\d{2}-\d{2})'"
@@ -120,6 +125,9 @@ class FakeProtime:
         self.invalid_client_status = 400
         self.people: dict[int, dict[str, str]] = {}
         self.terminals: set[int] = set()
+        self.reasons: set[int] | None = None
+        # Activity definition id -> its external references, e.g. @data-entry-code.
+        self.activity_definitions: dict[int, dict[str, str]] | None = None
         self.closed_until: dt.date | None = None
         self.clockings: list[dict[str, Any]] = []
         self.requests: list[RecordedRequest] = []
@@ -210,6 +218,12 @@ class FakeProtime:
         body = {"error": {"code": "TooManyRequests", "message": "Rate limit reached"}}
         self.fail_next(429, body=body, headers=headers, count=count, token=token)
 
+    def clear_failures(self) -> None:
+        """Forget the canned answers not given yet (an outage ends)."""
+        self._api_canned.clear()
+        self._token_canned.clear()
+        self._store_canned.clear()
+
     def store_then_fail(self, status: int | None = 500, *, count: int = 1) -> None:
         self._store_canned.extend(Canned(status) for _ in range(count))
 
@@ -228,13 +242,14 @@ class FakeProtime:
 
     @property
     def duplicates(self) -> int:
-        seen: set[tuple[int, int]] = set()
+        seen: set[tuple[Any, ...]] = set()
         count = 0
         for c in self.clockings:
-            if c["status"] != "Active" or c["kind"] != "InOut":
+            if c["status"] != "Active":
                 continue
             day = dt.date.fromisoformat(c["date"])
-            key = (c["person"]["id"], day.toordinal() * 1440 + c["timeOfDayInMinutes"])
+            minute = day.toordinal() * 1440 + c["timeOfDayInMinutes"]
+            key = (c["person"]["id"], minute, *kind_key(c))
             count += key in seen
             seen.add(key)
         return count
@@ -340,13 +355,14 @@ class FakeProtime:
             body = await request.json()
         except ValueError:
             return _validation({"body": "The JSON value could not be converted"})
-        if problems := _body_problems(body):
+        if problems := body_problems(body):
             return _validation(problems)
         if (person_id := self._resolve(body["person"])) is None:
             return _error(404, "NotFound", "The person does not exist")
         if reasons := self._business_problems(body):
             return _error(400, "BadRequest", "The request was invalid", reasons)
-        extra = {k: body[k] for k in ("terminal", "geolocation") if k in body}
+        kept = ("terminal", "geolocation", "reason", "activityLevels")
+        extra = {k: body[k] for k in kept if k in body}
         clocking = self.add_clocking(
             person_id,
             body["date"],
@@ -374,7 +390,26 @@ class FakeProtime:
             reasons.append(f"The period is closed until {self.closed_until}")
         if "terminal" in body and body["terminal"]["id"] not in self.terminals:
             reasons.append(f"Terminal {body['terminal']['id']} does not exist")
+        reason = body.get("reason")
+        if reason and self.reasons is not None and reason["id"] not in self.reasons:
+            reasons.append(f"Reason {reason['id']} does not exist")
+        reasons.extend(
+            f"Activity definition of level {item['level']} not found"
+            for item in body.get("activityLevels") or ()
+            if not self._knows_definition(item["activityDefinition"])
+        )
         return reasons
+
+    def _knows_definition(self, definition: dict[str, Any]) -> bool:
+        if self.activity_definitions is None:
+            return True
+        if "id" in definition:
+            return definition["id"] in self.activity_definitions
+        wanted = definition["externalReferences"].items()
+        return any(
+            all(refs.get(name) == value for name, value in wanted)
+            for refs in self.activity_definitions.values()
+        )
 
     async def _list_clockings(self, request: web.Request) -> web.StreamResponse:
         if (denied := self._denied(request, SCOPE_READ)) is not None:
@@ -486,72 +521,6 @@ def _validation(problems: dict[str, str]) -> web.StreamResponse:
         ],
     }
     return web.json_response(body, status=400)
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    if isinstance(value, str):
-        try:
-            float(value)
-        except ValueError:
-            return False
-        return True
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _is_date(value: Any) -> bool:
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        return False
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _body_problems(body: Any) -> dict[str, str]:
-    if not isinstance(body, dict):
-        return {"body": "An object is required"}
-    problems: dict[str, str] = {}
-    person = body.get("person")
-    refs = person.get("externalReferences") if isinstance(person, dict) else None
-    if not isinstance(person, dict) or ("id" in person) == (
-        "externalReferences" in person
-    ):
-        problems["person"] = "Either person.id or person.externalReferences is required"
-    elif "id" in person and not _is_int(person["id"]):
-        problems["person.id"] = "Must be an integer"
-    elif "id" not in person and not (
-        isinstance(refs, dict)
-        and len(refs) == 1
-        and all(isinstance(v, str) for v in refs.values())
-    ):
-        problems["person.externalReferences"] = "Exactly one text reference is required"
-    if not _is_date(body.get("date")):
-        problems["date"] = "The date must be YYYY-MM-DD"
-    minutes = body.get("timeOfDayInMinutes")
-    if not (isinstance(minutes, int) and _is_int(minutes) and -1440 <= minutes <= 2880):
-        problems["timeOfDayInMinutes"] = "Must be an integer from -1440 to 2880"
-    if body.get("kind") not in KINDS:
-        problems["kind"] = "Unknown clocking kind"
-    if body.get("status", "Active") != "Active":
-        problems["status"] = "Only Active clockings can be created"
-    terminal = body.get("terminal")
-    if terminal is not None and not (
-        isinstance(terminal, dict) and _is_int(terminal.get("id"))
-    ):
-        problems["terminal.id"] = "Must be an integer"
-    geo = body.get("geolocation")
-    if geo is not None and not (
-        isinstance(geo, dict)
-        and _is_number(geo.get("longitude"))
-        and _is_number(geo.get("latitude"))
-    ):
-        problems["geolocation"] = "Longitude and latitude must be numbers"
-    return problems
 
 
 def _parse_filter(text: str) -> Filter:

@@ -16,6 +16,7 @@ from ..errors import (
     TimeClockRejectedError,
 )
 from ..http import AMBIGUOUS_STATUSES, Response, first_text
+from .kinds import same_kind
 from .person import ProtimePerson
 
 MINUTES_PER_DAY: Final = 1440
@@ -92,11 +93,16 @@ def page(resp: Response) -> tuple[list[Any], str | None]:
     )
 
 
-def is_clocking_at(item: Any, person: ProtimePerson, target: int) -> bool:
-    """Return whether a listed clocking is this person's InOut clocking at ``target``."""
+def is_clocking_at(
+    item: Any, person: ProtimePerson, target: int, fields: Mapping[str, Any]
+) -> bool:
+    """Return whether a listed clocking is this person's clocking at ``target``.
+
+    ``fields`` are the kind and kind fields sent (see :func:`.kinds.same_kind`).
+    """
     if not isinstance(item, Mapping) or item.get("status") == "Deleted":
         return False
-    if item.get("kind", "InOut") != "InOut" or not person.is_in(item.get("person")):
+    if not same_kind(item, fields) or not person.is_in(item.get("person")):
         return False
     try:
         day = date.fromisoformat(str(item.get("date"))[:10])

@@ -1,12 +1,15 @@
-"""The Protime client: send InOut clockings, looking first after an uncertain attempt.
+"""The Protime client: send clockings, looking first after an uncertain attempt.
 
 A clocking is ``POST /clockings`` with the local wall-clock ``date`` and
-``timeOfDayInMinutes``. ``InOut`` clockings carry no direction (Protime pairs
-them in order), so a duplicate shifts every later pairing: when an earlier
+``timeOfDayInMinutes`` (0..1439: Protime files it on the right work day by the
+person's day program) and one of four kinds (:mod:`.kinds`): ``InOut``,
+``Reason``, ``Activity`` or ``ActivityEnd``. None carries a direction (Protime
+pairs them in order), so a duplicate shifts every later pairing: when an earlier
 attempt may have reached Protime, the client first reads the person's clockings
-with ``GET /clockings?filter=...`` and skips the punch if it is already there.
-The read covers the day before and after as well, because Protime may file a
-night-shift clocking on the neighbouring day with a time beyond 0..1439.
+with ``GET /clockings?filter=...`` and skips the punch if one of the same kind,
+minute and kind fields is already there. The read covers the day before and
+after as well, because Protime may file a night-shift clocking on the
+neighbouring day with a time beyond 0..1439 (from -1440 to 2880).
 
 The clockings filter only takes person ids, so for an external reference the
 look-up reads every clocking of those days with
@@ -31,6 +34,7 @@ from ..errors import TimeClockAccountError, TimeClockConnectionError
 from ..http import HttpBackend
 from ..models import AccountInfo, Delivery, PunchRequest
 from .answers import has_id, instant, is_clocking_at, page, raise_for_status
+from .kinds import kind_fields
 from .person import REFERENCE_ID, ProtimePerson
 from .token import DEFAULT_TOKEN_URL, ProtimeAuth
 
@@ -42,9 +46,9 @@ MAX_PAGES: Final = 50
 
 
 class ProtimeClient(HttpBackend):
-    """Send InOut clockings to one Protime tenant.
+    """Send clockings to one Protime tenant.
 
-    States are not read: InOut clockings carry no direction.
+    States are not read: clockings carry no direction.
     """
 
     def __init__(
@@ -99,14 +103,15 @@ class ProtimeClient(HttpBackend):
         )
 
     async def async_deliver(self, punch: PunchRequest) -> Delivery:
-        """Create one InOut clocking, unless an uncertain earlier attempt made it."""
+        """Create one clocking, unless an uncertain earlier attempt made it."""
         person = ProtimePerson.from_punch(punch)
+        fields = kind_fields(punch)
         when = punch.time.astimezone(self._time_zone)
         try:
-            if punch.uncertain and await self._async_find(person, when):
+            if punch.uncertain and await self._async_find(person, when, fields):
                 LOGGER.debug("Protime already has clocking %s", punch.punch_id)
                 return Delivery()
-            await self._async_post(self._clocking(person, when))
+            await self._async_post(self._clocking(person, when, fields))
         except TimeClockConnectionError as err:
             if punch.uncertain and not err.ambiguous:
                 # The earlier attempt stays unresolved until a look-up succeeds.
@@ -114,14 +119,14 @@ class ProtimeClient(HttpBackend):
             raise
         return Delivery()
 
-    def _clocking(self, person: ProtimePerson, when: datetime) -> dict[str, Any]:
-        """Return the body of an InOut clocking at a local wall-clock time."""
+    def _clocking(
+        self, person: ProtimePerson, when: datetime, fields: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Return the body of a clocking of ``fields``' kind at a local wall-clock time."""
         body: dict[str, Any] = {
             "person": person.as_body(),
             "date": when.date().isoformat(),
             "timeOfDayInMinutes": when.hour * 60 + when.minute,
-            "kind": "InOut",
-            "status": "Active",
         }
         if self._terminal_id is not None:
             body["terminal"] = {"id": self._terminal_id}
@@ -130,7 +135,7 @@ class ProtimeClient(HttpBackend):
                 "longitude": self._longitude,
                 "latitude": self._latitude,
             }
-        return body
+        return {**body, **fields, "status": "Active"}
 
     async def _async_post(self, body: dict[str, Any]) -> None:
         """Send one clocking and check that Protime created it."""
@@ -144,7 +149,9 @@ class ProtimeClient(HttpBackend):
                 ambiguous=True,
             )
 
-    async def _async_find(self, person: ProtimePerson, when: datetime) -> bool:
+    async def _async_find(
+        self, person: ProtimePerson, when: datetime, fields: dict[str, Any]
+    ) -> bool:
         """Return whether Protime already holds this person's clocking at ``when``."""
         target = instant(when.date(), when.hour * 60 + when.minute)
         url: URL | None = self._lookup_url(person, when.date())
@@ -154,7 +161,7 @@ class ProtimeClient(HttpBackend):
             resp = await self._auth.async_request("GET", str(url))
             raise_for_status(resp, ambiguous=True)
             items, next_link = page(resp)
-            if any(is_clocking_at(item, person, target) for item in items):
+            if any(is_clocking_at(item, person, target, fields) for item in items):
                 return True
             url = self._next_url(next_link)
         LOGGER.warning("Protime clocking look-up stopped after %s pages", MAX_PAGES)
