@@ -6,7 +6,9 @@
 // Facts reported: the words the integration page uses for an account and where
 // "Add employee" is.
 
-import { run, text, tree } from "./lib.mjs";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { INTEGRATION, run, text, tree } from "./lib.mjs";
 
 const ENTRY_ID = process.env.ENTRY_ID;
 const READER_NAME = process.env.READER_NAME ?? "Front door";
@@ -16,6 +18,11 @@ const BAD_TAG = "NOT-A-TAG!";
 const BAD_TOPIC = "doors/#/reads";
 const BAD_FEEDBACK_TOPIC = "doors/+/feedback";
 const HTTP_URL = "http://calamari.example.com/api";
+// What the options offer a Calamari account with a reader: Calamari has no reasons or
+// activities, so neither their menu items nor the readers' reason and activity fields.
+const CALAMARI_MENU = ["settings", "add_reader", "edit_reader", "remove_reader"];
+const READER_FIELDS = ["name", "topic", "role", "template", "feedback_topic"];
+const INTEGRATION_NAME = JSON.parse(readFileSync(path.join(INTEGRATION, "manifest.json"), "utf8")).name;
 
 /** Return the open flow dialog. */
 const flowDialog = (page) => page.locator("dialog-data-entry-flow");
@@ -39,38 +46,87 @@ async function submitRefused(page, report, name, message) {
   await report.screen(page, name, { expect: [message] });
 }
 
-/** Open the integration page and the menu of the seeded account's row. */
-async function openEntryMenu(page, config) {
+/** Open the integration page and return the seeded account's row.
+ *
+ * Every release marks the account's row with its entry id; the rows of its employees
+ * (sub-entries) come after it and may carry the same id, so the first match is the
+ * account's own row. Its buttons are found by their names, which do not change.
+ */
+async function openEntryRow(page, config) {
   await page.goto(`${config.url}/config/integrations/integration/time_clock`);
-  const row = page.locator(`ha-md-list-item.config_entry[data-entry-id="${ENTRY_ID}"]`);
-  await row.locator("ha-md-button-menu ha-icon-button").first().click();
+  const row = page.locator(`[data-entry-id="${ENTRY_ID}"]`).first();
+  await row.waitFor();
   return row;
+}
+
+/** Open the menu (three dots) of the seeded account's row. */
+async function openEntryMenu(page, config) {
+  const row = await openEntryRow(page, config);
+  await row.getByRole("button", { name: "Menu", exact: true }).first().click();
 }
 
 /** Open the options flow of the seeded account (its Configure button). */
 async function openOptions(page, config) {
-  await page.goto(`${config.url}/config/integrations/integration/time_clock`);
-  const row = page.locator(`ha-md-list-item.config_entry[data-entry-id="${ENTRY_ID}"]`);
-  await row.getByRole("button", { name: "Configure" }).click();
+  const row = await openEntryRow(page, config);
+  // Exact: the employees' rows have "Reconfigure employee" buttons.
+  await row.getByRole("button", { name: "Configure", exact: true }).first().click();
   await flowDialog(page).getByText(text("options.step.init.title")).waitFor();
+}
+
+/** Return the text of the last heading above the seeded account's row. */
+async function headingAbove(page, row) {
+  const top = (await row.boundingBox()).y;
+  let found = null;
+  for (const heading of await page.getByRole("heading").all()) {
+    const box = await heading.boundingBox();
+    if (box && box.y < top && (found === null || box.y >= found.y)) {
+      found = { y: box.y, text: (await heading.innerText()).trim() };
+    }
+  }
+  return found?.text ?? null;
 }
 
 /** Choose an option of the open dialog's (only) drop-down. */
 async function choose(page, option) {
   await flowDialog(page).locator("ha-select").first().click();
-  await page.getByRole("option", { name: option }).click();
+  // A list of options in older releases, a menu of items in newer ones.
+  await page
+    .getByRole("option", { name: option })
+    .or(page.getByRole("menuitem", { name: option }))
+    .first()
+    .click();
 }
 
-/** Open Developer tools -> Actions in UI mode with an action chosen and an employee targeted. */
+/** Open Developer tools -> Actions in UI mode with an action chosen and an employee targeted.
+ *
+ * The action is searched for in the picker's own search field (the one focused when it
+ * opens). Older releases target a device through "Choose device"; newer ones through
+ * "Add target", whose list shows the employee's entities and then its device, the row
+ * that names the integration.
+ */
 async function openAction(page, config, action, employee) {
   await page.goto(`${config.url}/developer-tools/action`);
-  const picker = page.locator("ha-service-picker input");
-  await picker.click();
-  await picker.fill(`time_clock.${action}`);
-  await page.getByRole("option").filter({ hasText: `time_clock.${action}` }).first().click();
-  await page.getByText("Choose device").click();
-  await page.locator("ha-device-picker input").fill(employee);
-  await page.getByRole("option").filter({ hasText: employee }).first().click();
+  await page.locator("ha-service-picker").click();
+  const id = `time_clock.${action}`;
+  await page.locator("input:focus").fill(id);
+  await page.getByRole("option").filter({ hasText: id }).or(page.getByText(id, { exact: true })).first().click();
+  const chooseDevice = page.getByRole("button", { name: "Choose device" });
+  const addTarget = page.getByText("Add target", { exact: true });
+  await chooseDevice.or(addTarget).first().waitFor();
+  if (await chooseDevice.isVisible()) {
+    await chooseDevice.click();
+    await page.locator("ha-device-picker input").fill(employee);
+    await page.getByRole("option").filter({ hasText: employee }).first().click();
+  } else {
+    await addTarget.click();
+    await page.locator("input:focus").fill(employee);
+    await page
+      .locator("ha-combo-box-item")
+      .filter({ hasText: employee })
+      .filter({ hasText: INTEGRATION_NAME })
+      .first()
+      .click();
+  }
 }
 
 /** Open an action for the employee and read its form: description, target, fields. */
@@ -104,9 +160,12 @@ await run("ui-forms", async ({ page, config, report }) => {
     });
     await flowDialog(page).locator('input[name="name"]').fill(LOCAL_NAME);
     await submit(page);
-    await flowDialog(page).getByText(`Created configuration for ${LOCAL_NAME}`).waitFor();
+    // The last step says the account was made ("Created configuration for ...") or,
+    // in newer releases, offers to name its device; both end with a finish button.
+    const finish = flowDialog(page).getByRole("button", { name: /^(skip and )?finish$/i });
+    await finish.waitFor();
     await report.screen(page, "local-created");
-    await flowDialog(page).getByRole("button", { name: "Finish" }).click();
+    await finish.click();
   });
 
   await report.section(page, "local-name-exists", async () => {
@@ -132,16 +191,13 @@ await run("ui-forms", async ({ page, config, report }) => {
   });
 
   await report.section(page, "integration-page", async () => {
-    await page.goto(`${config.url}/config/integrations/integration/time_clock`);
-    await page.locator(`ha-md-list-item.config_entry[data-entry-id="${ENTRY_ID}"]`).waitFor();
-    await report.screen(page, "integration-page", { expect: [LOCAL_NAME] });
-    // The heading above the accounts and the button under them, as this version says.
-    const card = page
-      .locator("ha-card")
-      .filter({ has: page.locator("ha-md-list-item.config_entry") });
-    report.fact("entries_heading", (await card.locator("h1.card-header").innerText()).trim());
-    const buttons = await card.locator("ha-button").allTextContents();
-    report.fact("add_entry_button", buttons.map((b) => b.trim()).find((b) => /^add /i.test(b)) ?? null);
+    const row = await openEntryRow(page, config);
+    await page.getByText(LOCAL_NAME, { exact: true }).first().waitFor();
+    const shown = await report.screen(page, "integration-page", { expect: [LOCAL_NAME] });
+    // The heading above the accounts and the button that adds one, as this version says.
+    report.fact("entries_heading", await headingAbove(page, row));
+    const addEmployee = text("config_subentries.employee.initiate_flow.user");
+    report.fact("add_entry_button", shown.find((b) => /^add /i.test(b) && b !== addEmployee) ?? null);
   });
 
   await report.section(page, "add-employee", async () => {
@@ -170,7 +226,11 @@ await run("ui-forms", async ({ page, config, report }) => {
     await flowDialog(page).locator('input[name="name"]').fill("Sam Green");
     await flowDialog(page).locator('input[name="identifier"]').fill("sam.green@example.com");
     await flowDialog(page).getByRole("button", { name: `Add ${text(`${step}.data.tags`)}` }).click();
-    await flowDialog(page).locator("ha-multi-textfield input").last().fill(BAD_TAG);
+    // The new, empty field of the list of tags (ha-input-multi in newer releases).
+    await flowDialog(page)
+      .locator("ha-multi-textfield input, ha-input-multi input")
+      .last()
+      .fill(BAD_TAG);
     const message = text("config_subentries.employee.error.invalid_tag", { tag: BAD_TAG });
     await submitRefused(page, report, "employee-invalid-tag", message);
   });
@@ -178,14 +238,14 @@ await run("ui-forms", async ({ page, config, report }) => {
   await report.section(page, "add-reader", async () => {
     await openOptions(page, config);
     await report.screen(page, "options-menu", {
-      expect: Object.values(tree("options.step.init.menu_options")),
+      expect: CALAMARI_MENU.map((key) => text(`options.step.init.menu_options.${key}`)),
     });
     await flowDialog(page).getByText(text("options.step.init.menu_options.add_reader")).click();
     const step = "options.step.add_reader";
     await report.screen(page, "add-reader-form", {
       expect: [
         text(`${step}.title`),
-        ...Object.values(tree(`${step}.data`)),
+        ...READER_FIELDS.map((key) => text(`${step}.data.${key}`)),
         text("selector.reader_role.options.toggle"),
       ],
     });
@@ -205,7 +265,7 @@ await run("ui-forms", async ({ page, config, report }) => {
     const step = "options.step.change_reader";
     await flowDialog(page).locator('input[name="feedback_topic"]').waitFor();
     await report.screen(page, "change-reader-form", {
-      expect: [text(`${step}.title`), ...Object.values(tree(`${step}.data`))],
+      expect: [text(`${step}.title`), ...READER_FIELDS.map((key) => text(`${step}.data.${key}`))],
     });
     await flowDialog(page).locator('input[name="feedback_topic"]').fill(BAD_FEEDBACK_TOPIC);
     await submitRefused(page, report, "change-reader-invalid-feedback-topic", text("options.error.invalid_feedback_topic"));

@@ -423,11 +423,30 @@ class HomeAssistantProcess:
             self._check_alive(deadline, "the HTTP API did not answer")
             await asyncio.sleep(0.1)
         await self.async_login()
+        await self._async_confirm_http_trial()
         while (state := await self.async_entry_state()) != "loaded":
             if state in ("setup_error", "migration_error", "failed_unload"):
                 raise self.fail(f"the Time Clock entry failed to load: {state}")
             self._check_alive(deadline, f"the Time Clock entry is {state}")
             await asyncio.sleep(0.1)
+
+    async def _async_confirm_http_trial(self) -> None:
+        """Confirm the HTTP settings of configuration.yaml where they are on trial.
+
+        Releases that configure HTTP in the UI move ``http:`` of configuration.yaml
+        into their storage as a trial: the UI asks the user to confirm it in a dialog
+        over every page, and unconfirmed it is undone five minutes later by a restart
+        on the default port and every address. Confirming it, as the user would, keeps
+        Home Assistant on 127.0.0.1 and its free port. Older releases have no trial.
+        """
+        async with WebSocket(self) as ws:
+            answer = await ws.async_answer({"type": "http/config"})
+            if not answer["success"] and answer["error"]["code"] == "unknown_command":
+                return
+            if not answer["success"]:
+                raise self.fail(f"http/config failed: {answer}")
+            if answer["result"]["pending"] is not None:
+                await ws.async_command({"type": "http/config/promote"})
 
     def _check_alive(self, deadline: float, what: str) -> None:
         """Raise when the process died or the deadline passed."""
@@ -615,15 +634,20 @@ class WebSocket:
         assert self._ws is not None
         return dict(await self._ws.receive_json(timeout=timeout))
 
-    async def async_command(self, message: dict[str, Any]) -> Any:
-        """Send a command and return its result."""
+    async def async_answer(self, message: dict[str, Any]) -> dict[str, Any]:
+        """Send a command and return its result message, success or not."""
         msg_id = await self.async_send(message)
         while True:
             answer = await self.async_receive(30)
             if answer.get("id") == msg_id and answer.get("type") == "result":
-                if not answer["success"]:
-                    raise self._hass.fail(f"websocket {message} failed: {answer}")
-                return answer["result"]
+                return answer
+
+    async def async_command(self, message: dict[str, Any]) -> Any:
+        """Send a command and return its result."""
+        answer = await self.async_answer(message)
+        if not answer["success"]:
+            raise self._hass.fail(f"websocket {message} failed: {answer}")
+        return answer["result"]
 
     async def async_subscribe_events(self, event_type: str) -> None:
         """Subscribe to the events of one type."""
