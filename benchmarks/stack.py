@@ -257,12 +257,15 @@ class BenchHomeAssistant(HomeAssistantProcess):
     ) -> dict[str, int]:
         """Wait, let the recorder catch up, collect garbage; return the memory.
 
+        ``python_blocks`` is the number of the interpreter's live memory blocks.
+
         With ``trim``, also ``VmRSS_trimmed``: the resident set once the C
         allocator gave its free pages back (``malloc_trim``).
         """
         await asyncio.sleep(settle)
         data = await self.async_probe_post(action="gc", trim=trim)
         memory = dict(data["memory"])
+        memory["python_blocks"] = data["python_blocks"]
         if trim:
             memory["VmRSS_trimmed"] = data["memory_trimmed"]["VmRSS"]
         return memory

@@ -20,6 +20,7 @@ import ctypes
 import ctypes.util
 import gc
 from pathlib import Path
+import sys
 import time
 import tracemalloc
 from typing import Any
@@ -297,7 +298,12 @@ class ProbeView(HomeAssistantView):
 
             await get_instance(self.hass).async_block_till_done()
         collected = gc.collect()
-        out: dict[str, Any] = {"collected": collected, "memory": _memory()}
+        out: dict[str, Any] = {
+            "collected": collected,
+            "memory": _memory(),
+            # Live objects of the interpreter: what the RSS holds besides free pages.
+            "python_blocks": sys.getallocatedblocks(),
+        }
         if trim:
             out["trimmed"] = _malloc_trim()
             out["memory_trimmed"] = _memory()
