@@ -278,7 +278,60 @@ def targets(results: dict[str, Any]) -> list[list[str]]:
         rows.extend(_memory_targets(emp))
     if adds := results.get("adds"):
         rows.extend(_adds_targets(adds))
+    if card := results.get("card"):
+        rows.extend(_card_targets(card))
     return rows
+
+
+def _card_targets(card: dict[str, Any]) -> list[list[str]]:
+    """Return the rows of the door-tablet card: bundle size, long tasks."""
+    size = card["bundle"]
+    rows = [
+        [
+            "door-tablet card: bundle",
+            "< 60 KB gzipped",
+            f"{size['gzip_bytes'] / 1000:.1f} KB gzipped ({size['bytes'] / 1000:.1f} KB raw)",
+            _verdict(size["gzip_bytes"] < 60_000),
+        ]
+    ]
+    render = card.get("render")
+    rows.append(
+        [
+            "door-tablet card: 200 employees render",
+            "no browser long task over 50 ms",
+            "no figures (the browser test failed)"
+            if render is None
+            else (
+                f"longest task {render['longest_task_ms']:.0f} ms "
+                f"({len(render['long_tasks_ms'])} long tasks); rendered in "
+                f"{render['rendered_ms']:.0f} ms"
+            ),
+            _verdict(render is not None and render["longest_task_ms"] < 50),
+        ]
+    )
+    return rows
+
+
+def _card_section(card: dict[str, Any]) -> list[str]:
+    """Return the section of the door-tablet card."""
+    size = card["bundle"]
+    render = card.get("render")
+    out = ["## Door-tablet card", ""]
+    rows = [
+        ["bundle, raw", f"{size['bytes']:,} B"],
+        ["bundle, gzip -9", f"{size['gzip_bytes']:,} B"],
+    ]
+    if render is not None:
+        rows += [
+            ["200 tiles: mount to rendered", f"{_ms(render['rendered_ms'])} ms"],
+            ["one state change: re-rendered", f"{_ms(render['update_ms'])} ms"],
+            [
+                "long tasks (> 50 ms), mount to 500 ms after the change",
+                ", ".join(f"{t:.0f} ms" for t in render["long_tasks_ms"]) or "none",
+            ],
+        ]
+    out += _table(["", ""], rows)
+    return out
 
 
 def _memory_targets(emp: dict[str, Any]) -> list[list[str]]:
@@ -1115,6 +1168,9 @@ def render(
     if adds := results.get("adds"):
         out += _adds_section(adds)
         out += text.ADDS_NOTES
+    if card := results.get("card"):
+        out += _card_section(card)
+        out += text.CARD_NOTES
     out += text.PROFILING
     if abs_:
         out += ["### Before and after", ""]

@@ -29,7 +29,7 @@ import aiohttp
 from tests.e2e import harness
 from tests.e2e.harness import Mosquitto, find_mosquitto, prepare_template
 
-from . import adds, backlog, employees, latency, report
+from . import adds, backlog, card, employees, latency, report
 from .common import Context
 from .stack import REPO
 
@@ -38,6 +38,7 @@ SCENARIOS = {
     "backlog": backlog.run,
     "employees": employees.run,
     "adds": adds.run,
+    "card": card.run,
 }
 
 

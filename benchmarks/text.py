@@ -92,6 +92,13 @@ The account starts with no employee (Calamari, the stub knowing every person, re
 """
 )
 
+CARD_NOTES = _lines(
+    """\
+The bundle is the file Home Assistant serves, `custom_components/time_clock/dist/time-clock-card.js`, gzipped at level 9 by `benchmarks/card.py`. The render figures are those of the card's own browser test, `tests/e2e/test_e2e_browser_card.py::TestTwoHundredEmployees`, run by `benchmarks/card.py` as it is in the test suite: a real Home Assistant with a Calamari account of 200 employees and headless Chromium (`frontend/browser/card.mjs: measureRender`). In the page, a fresh kiosk card gets the page's `hass`, is attached, and is watched frame by frame until its 200 tiles exist (*mount to rendered*); then one employee's *On shift* changes and the card renders again (*re-rendered*, until `updateComplete`); a `PerformanceObserver` of type `longtask` records every task over 50 ms from before the mount until 500 ms after the change. It runs while the benchmark's other processes are stopped, on the same shared machine.
+
+"""
+)
+
 PROFILING = _lines(
     """\
 ## Profiling and fixes
