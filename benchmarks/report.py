@@ -383,7 +383,7 @@ def _memory_targets(emp: dict[str, Any]) -> list[list[str]]:
         # the total above empty is more than Time Clock's own.
         ok &= ref["rss_above_empty"] > own
         cells.append(
-            f"{run}: {_mib(own)} ({own / count / 1024:.1f} KiB/employee) "
+            f"{SHARE_NAMES[run]}: {_mib(own)} ({own / count / 1024:.1f} KiB/employee) "
             f"vs Home Assistant's {_mib(ref['rss_above_empty'])}"
         )
     rows.append(
