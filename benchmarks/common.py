@@ -33,6 +33,8 @@ class Context:
     log: Callable[[str], None] = print
     keep: bool = False
     profile: bool = False
+    # The commit of the integration compared in the employee-adding phase.
+    adds_before: str | None = None
     notes: list[str] = field(default_factory=list)
 
     def config_dir(self, name: str) -> Path:

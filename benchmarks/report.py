@@ -26,7 +26,9 @@ BEFORE_AFTER = (
     REPO / "benchmarks" / "before-after-send.json",
 )
 MIB = 2**20
+KIB = 1024
 LINEAR_TOLERANCE = 1.25
+BLOCK_NAME = "hundred"
 
 
 def machine() -> dict[str, Any]:
@@ -273,19 +275,163 @@ def targets(results: dict[str, Any]) -> list[list[str]]:
                     _verdict(full["setup_seconds"] < 5),
                 ]
             )
+        rows.extend(_memory_targets(emp))
+    if adds := results.get("adds"):
+        rows.extend(_adds_targets(adds))
+    if card := results.get("card"):
+        rows.extend(_card_targets(card))
+    return rows
+
+
+def _card_targets(card: dict[str, Any]) -> list[list[str]]:
+    """Return the rows of the door-tablet card: bundle size, long tasks."""
+    size = card["bundle"]
+    rows = [
+        [
+            "door-tablet card: bundle",
+            "< 60 KB gzipped",
+            f"{size['gzip_bytes'] / 1000:.1f} KB gzipped ({size['bytes'] / 1000:.1f} KB raw)",
+            _verdict(size["gzip_bytes"] < 60_000),
+        ]
+    ]
+    render = card.get("render")
+    rows.append(
+        [
+            "door-tablet card: 200 employees render",
+            "no browser long task over 50 ms",
+            "no figures (the browser test failed)"
+            if render is None
+            else (
+                f"longest task {render['longest_task_ms']:.0f} ms "
+                f"({len(render['long_tasks_ms'])} long tasks); rendered in "
+                f"{render['rendered_ms']:.0f} ms"
+            ),
+            _verdict(render is not None and render["longest_task_ms"] < 50),
+        ]
+    )
+    return rows
+
+
+def _card_section(card: dict[str, Any]) -> list[str]:
+    """Return the section of the door-tablet card."""
+    size = card["bundle"]
+    render = card.get("render")
+    out = ["## Door-tablet card", ""]
+    rows = [
+        ["bundle, raw", f"{size['bytes']:,} B"],
+        ["bundle, gzip -9", f"{size['gzip_bytes']:,} B"],
+    ]
+    if render is not None:
+        rows += [
+            ["200 tiles: mount to rendered", f"{_ms(render['rendered_ms'])} ms"],
+            ["one state change: re-rendered", f"{_ms(render['update_ms'])} ms"],
+            [
+                "long tasks (> 50 ms), mount to 500 ms after the change",
+                ", ".join(f"{t:.0f} ms" for t in render["long_tasks_ms"]) or "none",
+            ],
+        ]
+    out += _table(["", ""], rows)
+    return out
+
+
+def _memory_targets(emp: dict[str, Any]) -> list[list[str]]:
+    """Return the memory rows: the total above empty, and Time Clock's own share."""
+    count = emp["employees"]
+    if "reference" not in emp:  # a run made before the reference existed
         full = emp["full"]["restart"]
-        rows.append(
+        return [
             [
                 f"{count:,} employees: memory above an empty Home Assistant",
                 "< 100 MB",
-                (
-                    f"{_mib(full['rss_above_empty'])} "
-                    f"({full['rss_above_empty'] / 1e6:.0f} MB)"
-                ),
+                f"{_mib(full['rss_above_empty'])} (no recorder)",
                 _verdict(full["rss_above_empty"] < 100e6),
             ]
+        ]
+    full_runs = emp["full"]
+    above = {run: full_runs[run]["rss_above_empty"] for run in _runs(full_runs)}
+    words = {
+        "first": "at the first start",
+        "first_later": "at the first start, {after_ready:.0f} s after ready",
+        "restart": "at a restart",
+    }
+    met = {run: value < 100e6 for run, value in above.items()}
+    if all(met.values()) or not any(met.values()):
+        verdict = _verdict(all(met.values()))
+    else:
+        verdict = "; ".join(
+            f"{_verdict(ok)} {words[run].format(**full_runs[run])}"
+            for run, ok in met.items()
         )
+    rows = [
+        [
+            f"{count:,} employees: memory above an empty Home Assistant (recorder on)",
+            "< 100 MB",
+            ", ".join(
+                f"{_mib(value)} ({value / 1e6:.0f} MB) "
+                f"{words[run].format(**full_runs[run])}"
+                for run, value in above.items()
+            ),
+            verdict,
+        ]
+    ]
+    cells = []
+    ok = True
+    for run in _runs(full_runs):
+        full, ref = emp["full"][run], emp["reference"][run]
+        own = full["rss_above_reference"]
+        # "Of which Home Assistant's own cost is most": the reference's share of
+        # the total above empty is more than Time Clock's own.
+        ok &= ref["rss_above_empty"] > own
+        cells.append(
+            f"{SHARE_NAMES[run]}: {_mib(own)} ({own / count / 1024:.1f} KiB/employee) "
+            f"vs Home Assistant's {_mib(ref['rss_above_empty'])}"
+        )
+    rows.append(
+        [
+            f"{count:,} employees: Time Clock's own share (account - reference)",
+            "small: Home Assistant's own cost of the entities and devices is most",
+            "; ".join(cells),
+            _verdict(ok),
+        ]
+    )
     return rows
+
+
+def _adds_targets(adds: dict[str, Any]) -> list[list[str]]:
+    """Return the rows of the employee-adding phase (this branch's integration)."""
+    run = adds["after"]
+    count = run["count"]
+    appear = run["appear_ms"]
+    first, last = run["blocks"][0], run["blocks"][-1]
+    growth = last["add_ms"]["mean"] / first["add_ms"]["mean"]
+    return [
+        [
+            "adding employees over the flow API: each one's entities exist",
+            "within 1 s",
+            (
+                f"p50 {_ms(appear['p50'])} ms, p99 {_ms(appear['p99'])} ms, max "
+                f"{_ms(appear['max'])} ms ({run['appear_over_1s']} of {count:,} over 1 s"
+                f"{', ' + str(run['missing']) + ' missing' if run['missing'] else ''})"
+            ),
+            _verdict(run["appear_over_1s"] == 0 and not run["missing"]),
+        ],
+        [
+            f"adding {count:,} employees one after another",
+            "≥ 50 a second",
+            f"{run['per_second']:.1f}/s ({run['seconds']:.1f} s)",
+            _verdict(run["per_second"] >= 50),
+        ],
+        [
+            "adding employees: the cost of an add does not grow with the staff",
+            f"last {BLOCK_NAME} no slower than the first (x{LINEAR_TOLERANCE})",
+            (
+                f"mean add {first['add_ms']['mean']:.1f} ms for employees "
+                f"{first['first']}-{first['last']}, {last['add_ms']['mean']:.1f} ms "
+                f"for {last['first']:,}-{last['last']:,}: x{growth:.2f}"
+            ),
+            _verdict(growth <= LINEAR_TOLERANCE),
+        ],
+    ]
 
 
 # -- sections -----------------------------------------------------------------------
@@ -438,32 +584,51 @@ def _backlog_section(backlog: dict[str, Any]) -> list[str]:
 
 def _employees_section(emp: dict[str, Any]) -> list[str]:
     count = emp["employees"]
-    out = [f"## {count:,} employees on one account", ""]
+    recorder = emp.get("recorder", False)
+    out = [
+        f"## {count:,} employees on one account",
+        "",
+        (
+            "Every Home Assistant of this section runs the recorder (default SQLite "
+            "database in the config dir, default settings), history and logbook."
+            if recorder
+            else "No recorder in this run."
+        ),
+        "",
+    ]
+    empty = emp["empty"]
     rows = [
         [
-            "empty (MQTT + probe)",
+            "(a) empty (MQTT + probe + recorder)",
+            _starts(empty, ""),
+            f"{empty['start_seconds']:.1f} s",
             "",
-            f"{emp['empty']['start_seconds']:.1f} s",
+            _rss_range(empty),
             "",
-            _mib(emp["empty"]["rss"]),
-            "",
-            str(emp["empty"]["states"]),
+            _mib(empty["rss_trimmed"]) if "rss_trimmed" in empty else "",
+            _blocks(empty),
+            str(empty["states"]),
         ]
     ]
     for label, key in (
         ("account, 0 employees", "zero"),
-        (f"account, {count:,} employees", "full"),
+        (f"(b) Time Clock account, {count:,} employees", "full"),
+        (f"(c) reference integration, {count:,} employees", "reference"),
     ):
-        for run in ("first", "restart"):
+        if key not in emp:
+            continue
+        for run in _runs(emp[key]):
             r = emp[key][run]
             rows.append(
                 [
                     label,
-                    run,
+                    _starts(r, RUN_NAMES[run].format(**r)),
                     f"{r['start_seconds']:.1f} s",
                     f"{r['setup_seconds']:.2f} s",
-                    _mib(r["rss"]),
-                    _mib(r["rss"] - emp["empty"]["rss"]),
+                    _rss_range(r),
+                    _mib(r["rss"] - empty["rss"]),
+                    _mib(r["rss_trimmed"]) if "rss_trimmed" in r else "",
+                    _blocks(r),
                     str(r["states"]),
                 ]
             )
@@ -475,10 +640,16 @@ def _employees_section(emp: dict[str, Any]) -> list[str]:
             "entry setup (HA's timing)",
             "RSS after gc",
             "above empty",
+            "RSS after malloc_trim",
+            "Python blocks",
             "states",
         ],
         rows,
     )
+    if "reference" in emp:
+        out += _share_table(emp)
+    if att := emp.get("attribution"):
+        out += _attribution_section(att)
     shift = emp["shift"]
     lat = shift["latency_ms"]
     out += [
@@ -520,6 +691,327 @@ def _employees_section(emp: dict[str, Any]) -> list[str]:
         ),
         "",
     ]
+    return out
+
+
+RUN_NAMES = {
+    "first": "first",
+    "first_later": "first, {after_ready:.0f} s after ready",
+    "restart": "restart",
+}
+
+
+def _runs(figures: dict[str, Any]) -> list[str]:
+    """Return the starts measured in an account's figures, in order."""
+    return [run for run in RUN_NAMES if run in figures]
+
+
+def _blocks(figures: dict[str, Any]) -> str:
+    """Return the interpreter's live memory blocks, in thousands, if measured."""
+    if "python_blocks" not in figures:
+        return ""
+    return f"{figures['python_blocks'] / 1000:,.0f} k"
+
+
+def _starts(figures: dict[str, Any], run: str) -> str:
+    """Return which start a row is, and of how many starts it is the mean."""
+    starts = figures.get("starts", 1)
+    if starts == 1:
+        return run
+    return f"{run + ', ' if run else ''}mean of {starts}"
+
+
+def _rss_range(figures: dict[str, Any]) -> str:
+    """Return the RSS, with the range of the starts it is the mean of."""
+    if figures.get("starts", 1) == 1:
+        return _mib(figures["rss"])
+    return (
+        f"{_mib(figures['rss'])} ({figures['rss_min'] / MIB:.1f} to "
+        f"{figures['rss_max'] / MIB:.1f})"
+    )
+
+
+SHARE_NAMES = {
+    "first": "first start",
+    "first_later": "first start, later",
+    "restart": "restart",
+}
+
+
+def _share_table(emp: dict[str, Any]) -> list[str]:
+    """Return the differences: above empty, the reference's, Time Clock's own share."""
+    count = emp["employees"]
+    empty = emp["empty"]
+
+    runs = [run for run in _runs(emp["full"]) if run in emp["reference"]]
+
+    def cells(difference: Any) -> list[str]:
+        return [
+            _mib(difference(emp["full"][run], emp["reference"][run], field))
+            for run in runs
+            for field in ("rss", "rss_trimmed")
+        ]
+
+    rows = [
+        [
+            "(b) - (a): Time Clock account above empty",
+            *cells(lambda full, _ref, f: full[f] - empty[f]),
+        ],
+        [
+            "(c) - (a): Home Assistant's own cost (reference above empty)",
+            *cells(lambda _full, ref, f: ref[f] - empty[f]),
+        ],
+        [
+            "(b) - (c): Time Clock's own share",
+            *cells(lambda full, ref, f: full[f] - ref[f]),
+        ],
+        [
+            "(b) - (c) per employee",
+            *(
+                f"{(emp['full'][run][f] - emp['reference'][run][f]) / count / KIB:.1f} KiB"
+                for run in runs
+                for f in ("rss", "rss_trimmed")
+            ),
+        ],
+    ]
+    return [
+        (
+            "Differences (RSS after gc; after `malloc_trim`, which gives the C "
+            "allocator's free pages back and so shows less of the start's peak):"
+        ),
+        "",
+        *_table(
+            [
+                "",
+                *(
+                    f"{name}{trimmed}"
+                    for name in (SHARE_NAMES[run] for run in runs)
+                    for trimmed in ("", ", trimmed")
+                ),
+            ],
+            rows,
+        ),
+    ]
+
+
+def _attribution_section(att: dict[str, Any]) -> list[str]:
+    """Return the tracemalloc comparison of Time Clock with the reference."""
+    count = att["employees"]
+    traced = att["traced"]
+    diff = traced["ours"] - traced["reference"]
+    kinds_a, kinds_b = att["kinds"]["ours"], att["kinds"]["reference"]
+
+    def per(size: float) -> str:
+        return f"{size / count:,.0f}"
+
+    out = [
+        "### Where Time Clock's own share goes (tracemalloc)",
+        "",
+        (
+            f"Both Home Assistants started once more (a restart) under tracemalloc "
+            f"({att['frames']} frames per allocation, from the interpreter's start), "
+            "snapshot after the same settling and garbage collection. Python "
+            "allocations traced: Time Clock "
+            f"{_mib(traced['ours'])}, reference {_mib(traced['reference'])}: "
+            f"**{_mib(diff)} more, {per(diff)} B per employee** "
+            f"({att['blocks']['ours'] - att['blocks']['reference']:,} blocks). "
+            "With Time Clock's code on the stack: "
+            f"{_mib(kinds_a.get('own code', 0))} allocated by its own lines, "
+            f"{_mib(kinds_a.get('other', 0))} by the standard library and "
+            "libraries it called (imports, schemas), "
+            f"{_mib(kinds_a.get('homeassistant', 0))} by Home Assistant for it; "
+            f"the reference: {_mib(kinds_b.get('own code', 0))}, "
+            f"{_mib(kinds_b.get('other', 0))} and "
+            f"{_mib(kinds_b.get('homeassistant', 0))}."
+        ),
+        "",
+        (
+            "**Time Clock's own allocations**, by the innermost Time Clock line on "
+            "the stack (its own code and what it called outside Home Assistant; "
+            "top 20):"
+        ),
+        "",
+    ]
+    out += _table(
+        ["Time Clock line", "code", "KiB", "blocks", "B/employee", "allocated at"],
+        [
+            [
+                f"`{site['frame']}`",
+                f"`{_cell(site.get('code', ''))}`",
+                f"{site['size'] / KIB:,.1f}",
+                f"{site['count']:,}",
+                per(site["size"]),
+                ", ".join(f"`{where}`" for where, _ in site["inner"][:2]),
+            ]
+            for site in att["own_sites"][:20]
+        ],
+    )
+    out += [
+        (
+            "The reference's own allocations, for comparison (the same objects "
+            "a minimal integration makes: entity objects, `DeviceInfo`, unique "
+            "ids):"
+        ),
+        "",
+    ]
+    out += _table(
+        ["reference line", "code", "KiB", "blocks", "B/employee"],
+        [
+            _site_row(site["frame"], site, per, sign="")
+            for site in att["reference_own_sites"][:8]
+        ],
+    )
+    out += [
+        (
+            "**Home Assistant's allocations for Time Clock, less those for the "
+            "reference** (allocating Home Assistant line, Time Clock's code on the "
+            "stack; top 10 each way):"
+        ),
+        "",
+    ]
+    out += _table(
+        ["Home Assistant line", "code", "KiB", "blocks", "B/employee"],
+        [
+            _site_row(row["site"], row, per)
+            for row in [*att["ha"][:10], *att["ha_less"][:10]]
+            if row["size"]
+        ],
+    )
+    out += [
+        (
+            "**Every allocating line, Time Clock's Home Assistant less the "
+            "reference's** (top 20). A line of Home Assistant that grows an "
+            "entity's `__dict__` takes the whole dict, so the same objects can "
+            "show at one line in one process and at another in the other: read "
+            "pairs such as a `+` and a `-` of the same size together."
+        ),
+        "",
+    ]
+    out += _table(
+        ["line", "code", "KiB", "blocks", "B/employee"],
+        [_site_row(row["site"], row, per) for row in att["lines"][:20]],
+    )
+    out += ["Largest lines with less in Time Clock's Home Assistant:", ""]
+    out += _table(
+        ["line", "code", "KiB", "blocks"],
+        [
+            [
+                f"`{row['site']}`",
+                f"`{_cell(row.get('code', ''))}`",
+                f"{row['size'] / KIB:+,.1f}",
+                f"{row['count']:+,}",
+            ]
+            for row in att["lines_less"][:8]
+        ],
+    )
+    return out
+
+
+def _site_row(
+    site: str, row: dict[str, Any], per: Any, *, sign: str = "+"
+) -> list[str]:
+    """Return a table row of an allocation site: line, code, KiB, blocks, per employee."""
+    return [
+        f"`{site}`",
+        f"`{_cell(row.get('code', ''))}`",
+        f"{row['size'] / KIB:{sign},.1f}",
+        f"{row['count']:{sign},}",
+        per(row["size"]),
+    ]
+
+
+def _cell(text: str) -> str:
+    """Return code that fits a Markdown table cell."""
+    return text.replace("|", "\\|").replace("`", "'")
+
+
+def _seconds(value: float | None, never: str = "never") -> str:
+    """Return seconds, or what it means that the moment never came."""
+    return never if value is None else f"{value:.2f} s"
+
+
+def _adds_section(adds: dict[str, Any]) -> list[str]:
+    """Return the employee-adding phase: this integration and the one before."""
+    runs = [("after", adds["after"])]
+    if "before" in adds:
+        runs.insert(0, ("before", adds["before"]))
+    names = {
+        "before": f"before ({adds.get('before', {}).get('commit', '?')}: a reload per add)",
+        "after": "after (this code: applied without a reload)",
+    }
+    header = ["", *(names[label] for label, _ in runs)]
+
+    def row(name: str, get: Any) -> list[str]:
+        return [name, *(get(run) for _, run in runs)]
+
+    rows = [
+        row("employees added per second", lambda r: f"{r['per_second']:.1f}"),
+        row("time to add them all", lambda r: f"{r['seconds']:.1f} s"),
+        row(
+            "one add (form + submit), p50 / p99 / max",
+            lambda r: (
+                f"{_ms(r['add_ms']['p50'])} / {_ms(r['add_ms']['p99'])} / "
+                f"{_ms(r['add_ms']['max'])} ms"
+            ),
+        ),
+        row(
+            "submit → its 4 entities exist, every employee: p50 / p99 / max",
+            lambda r: (
+                f"{_ms(r['appear_ms']['p50'])} / {_ms(r['appear_ms']['p99'])} / "
+                f"{_ms(r['appear_ms']['max'])} ms"
+            ),
+        ),
+        row(
+            "the same, every 50th employee: p50 / p99 / max",
+            lambda r: (
+                f"{_ms(r['appear_sample_ms']['p50'])} / "
+                f"{_ms(r['appear_sample_ms']['p99'])} / "
+                f"{_ms(r['appear_sample_ms']['max'])} ms"
+            ),
+        ),
+        row("employees over 1 s", lambda r: str(r["appear_over_1s"])),
+        row("employees whose entities never appeared", lambda r: str(r["missing"])),
+        row(
+            "last employee: submit → its entities exist",
+            lambda r: _seconds(r["last_appeared_after_its_add"]),
+        ),
+        row(
+            "last answer → every entity exists and stays 2 s",
+            lambda r: _seconds(r["settled_after_last_add"], "not within 5 min"),
+        ),
+        row(
+            "Home Assistant CPU per add",
+            lambda r: f"{r['ha_cpu_ms_per_add']:.1f} ms",
+        ),
+        row(
+            "other processes of the machine while adding",
+            lambda r: (
+                f"{r['foreign_cpu_seconds']:.1f} CPU-s "
+                f"({r['foreign_cpu_seconds'] / r['seconds']:.0%} of one CPU)"
+                if "foreign_cpu_seconds" in r
+                else "not measured"
+            ),
+        ),
+    ]
+    out = [
+        "## Adding employees over the flow API",
+        "",
+        *_table(header, rows),
+        "Per hundred (employees added per second, mean ms per add):",
+        "",
+    ]
+    blocks = [
+        [
+            f"{block['first']:,}-{block['last']:,}",
+            *(
+                f"{r['blocks'][i]['per_second']:.1f}/s, "
+                f"{r['blocks'][i]['add_ms']['mean']:.1f} ms"
+                for _, r in runs
+            ),
+        ]
+        for i, block in enumerate(adds["after"]["blocks"])
+    ]
+    out += _table(["employees", *(names[label] for label, _ in runs)], blocks)
     return out
 
 
@@ -589,11 +1081,15 @@ def _before_after(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
             lambda r, n=run: r["employees"]["full"][n]["setup_seconds"],
             lambda v: f"{v:.2f}",
         )
-    add(
-        "1,000 employees: memory above empty",
-        lambda r: r["employees"]["full"]["restart"]["rss_above_empty"],
-        _mib,
-    )
+    if before.get("employees", {}).get("recorder") == after.get("employees", {}).get(
+        "recorder"
+    ):
+        # Only comparable with the same configuration (the recorder costs memory).
+        add(
+            "1,000 employees: memory above empty",
+            lambda r: r["employees"]["full"]["restart"]["rss_above_empty"],
+            _mib,
+        )
     return _table(
         [
             "figure",
@@ -669,6 +1165,12 @@ def render(
     if emp := results.get("employees"):
         out += _employees_section(emp)
         out += text.EMPLOYEES_NOTES
+    if adds := results.get("adds"):
+        out += _adds_section(adds)
+        out += text.ADDS_NOTES
+    if card := results.get("card"):
+        out += _card_section(card)
+        out += text.CARD_NOTES
     out += text.PROFILING
     if abs_:
         out += ["### Before and after", ""]

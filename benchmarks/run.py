@@ -2,7 +2,7 @@
 
 Usage (from the repository root, with the project's virtualenv)::
 
-    python -m benchmarks.run [--quick] [--only latency,backlog,employees]
+    python -m benchmarks.run [--quick] [--only latency,backlog,employees,adds]
                              [--output BENCHMARKS.md] [--json FILE]
 
 Each scenario starts its own Home Assistant process(es) on a copy of the
@@ -29,7 +29,7 @@ import aiohttp
 from tests.e2e import harness
 from tests.e2e.harness import Mosquitto, find_mosquitto, prepare_template
 
-from . import backlog, employees, latency, report
+from . import adds, backlog, card, employees, latency, report
 from .common import Context
 from .stack import REPO
 
@@ -37,6 +37,8 @@ SCENARIOS = {
     "latency": latency.run,
     "backlog": backlog.run,
     "employees": employees.run,
+    "adds": adds.run,
+    "card": card.run,
 }
 
 
@@ -91,6 +93,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 log=log,
                 keep=args.keep,
                 profile=args.profile,
+                adds_before=args.adds_before or None,
             )
             for name in args.only:
                 log(f"== {name}")
@@ -136,6 +139,12 @@ def main() -> None:
         "--integration",
         default=None,
         help="benchmark this copy of custom_components/time_clock (before/after runs)",
+    )
+    parser.add_argument(
+        "--adds-before",
+        default=adds.BEFORE,
+        help="commit whose integration the employee-adding phase compares with "
+        f"(default {adds.BEFORE}, every add reloaded the account; '' skips it)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the config dirs")
     parser.add_argument(

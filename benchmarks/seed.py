@@ -1,4 +1,4 @@
-"""Write an account's outbox straight into ``.storage``, in the format of store.py.
+"""Write an account's outbox straight into ``.storage``, in the format of storage.py.
 
 A backlog of 20,000 punches made by taps would take hours at Calamari's pace
 and minutes even without: the benchmark writes the files the store would have
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 import uuid
 
-from custom_components.time_clock.store import SEGMENT_SIZE, STORAGE_VERSION
+from custom_components.time_clock.storage import SEGMENT_SIZE, STORAGE_VERSION
 
 from .stack import write_store
 

@@ -41,6 +41,12 @@ from tests.e2e.harness import (
 
 REPO = Path(__file__).resolve().parents[1]
 PROBE = REPO / "benchmarks" / "bench_probe"
+REFERENCE = REPO / "benchmarks" / "bench_reference"
+REFERENCE_DOMAIN = "bench_reference"
+# What users run and what costs memory with many entities: the recorder (its
+# default SQLite database in the config dir, default settings), history and
+# logbook (default_config loads all three; logbook brings the frontend).
+RECORDER_YAML = "recorder:\nhistory:\nlogbook:\n"
 CALAMARI_KEY = "bench-calamari-key"
 READER_TOPIC = "tele/frontdoor/SENSOR"
 # Home Assistant saves its registries 10 s after a start that changed them; the
@@ -104,10 +110,13 @@ def mqtt_entry(mqtt_port: int) -> dict[str, Any]:
     )
 
 
-def account_entry(account: Account) -> dict[str, Any]:
-    """Return the config entry of a Time Clock account with its employee subentries."""
+def account_entry(account: Account, domain: str = DOMAIN) -> dict[str, Any]:
+    """Return the config entry of a Time Clock account with its employee subentries.
+
+    ``domain`` gives the same entry to another integration (the reference).
+    """
     return config_entry(
-        DOMAIN,
+        domain,
         account.title,
         account.data,
         entry_id=account.entry_id,
@@ -159,8 +168,13 @@ class BenchHomeAssistant(HomeAssistantProcess):
 
     ``account`` is the Time Clock account waited for at start; ``None`` makes an
     empty Home Assistant (MQTT and the probe only). ``entries`` replaces the
-    config entries the harness would write.
+    config entries the harness would write. With ``trace_frames`` set, Home
+    Assistant starts with ``PYTHONTRACEMALLOC`` (tracemalloc from its first
+    allocation, that many frames per allocation).
     """
+
+    trace_frames = 0
+    start_timeout = START_TIMEOUT
 
     def __init__(
         self,
@@ -189,14 +203,24 @@ class BenchHomeAssistant(HomeAssistantProcess):
             entries.append(account_entry(account))
         write_entries(config_dir, entries)
 
+    def start(self) -> None:
+        """Start Home Assistant, traced by tracemalloc when ``trace_frames`` is set."""
+        if self.trace_frames:
+            os.environ["PYTHONTRACEMALLOC"] = str(self.trace_frames)
+        try:
+            super().start()
+        finally:
+            os.environ.pop("PYTHONTRACEMALLOC", None)
+
     @property
     def pid(self) -> int:
         """Return the process id of the running Home Assistant."""
         assert self.proc is not None
         return self.proc.pid
 
-    async def async_wait_ready(self, timeout: float = START_TIMEOUT) -> None:
+    async def async_wait_ready(self, timeout: float | None = None) -> None:
         """Wait for the API, the probe and (if any) the Time Clock account."""
+        timeout = timeout or self.start_timeout
         if self.has_account:
             await super().async_wait_ready(timeout)
         else:
@@ -215,25 +239,66 @@ class BenchHomeAssistant(HomeAssistantProcess):
             else:
                 return
 
-    async def async_probe(self, since: float = 0.0, until: float = math.inf) -> Any:
+    async def async_probe(
+        self, since: float = 0.0, until: float = math.inf, *, domain: str = DOMAIN
+    ) -> Any:
         """Return the probe's lags (between two monotonic times), memory, timings."""
-        query = f"?since={since}" + (f"&until={until}" if until != math.inf else "")
+        query = f"?since={since}&domain={domain}" + (
+            f"&until={until}" if until != math.inf else ""
+        )
         return await self._async_json("GET", f"/api/bench_probe{query}")
 
     async def async_probe_post(self, **data: Any) -> Any:
-        """Ask the probe to collect garbage or start/stop cProfile."""
+        """Ask the probe to collect garbage, profile, trace or watch entities."""
         return await self._async_json("POST", "/api/bench_probe", json=data)
 
-    async def async_settled_memory(self, settle: float = 3.0) -> dict[str, int]:
-        """Wait, collect garbage in Home Assistant, and return its memory."""
-        await asyncio.sleep(settle)
-        return dict((await self.async_probe_post(action="gc"))["memory"])
+    async def async_settled_memory(
+        self, settle: float = 3.0, *, trim: bool = False
+    ) -> dict[str, int]:
+        """Wait, let the recorder catch up, collect garbage; return the memory.
 
-    async def async_entry_setup_seconds(self, entry_id: str) -> float:
+        ``python_blocks`` is the number of the interpreter's live memory blocks.
+
+        With ``trim``, also ``VmRSS_trimmed``: the resident set once the C
+        allocator gave its free pages back (``malloc_trim``).
+        """
+        await asyncio.sleep(settle)
+        data = await self.async_probe_post(action="gc", trim=trim)
+        memory = dict(data["memory"])
+        memory["python_blocks"] = data["python_blocks"]
+        if trim:
+            memory["VmRSS_trimmed"] = data["memory_trimmed"]["VmRSS"]
+        return memory
+
+    async def async_entry_setup_seconds(
+        self, entry_id: str, domain: str = DOMAIN
+    ) -> float:
         """Return Home Assistant's own setup time of a config entry (all phases)."""
-        data = await self.async_probe()
+        data = await self.async_probe(domain=domain)
         phases = data["time_clock_setup"].get(entry_id, {})
         return float(sum(phases.values()))
+
+    async def async_wait_entry_loaded(
+        self, domain: str, entry_id: str, *, timeout: float = 60.0
+    ) -> None:
+        """Wait until a config entry of any integration is loaded."""
+        deadline = time.monotonic() + timeout
+        while True:
+            entries = await self._async_json(
+                "GET", f"/api/config/config_entries/entry?domain={domain}"
+            )
+            state = next(
+                (e["state"] for e in entries if e["entry_id"] == entry_id), None
+            )
+            if state == "loaded":
+                return
+            self._check_alive(deadline, f"the {domain} entry is {state}")
+            await asyncio.sleep(0.1)
+
+    async def async_probe_entities(self, *, full: bool = False) -> Any:
+        """Return what the probe's entity watch saw (counts; with ``full``, times)."""
+        query = "?full=1" if full else ""
+        return await self._async_json("GET", f"/api/bench_probe/entities{query}")
 
     async def async_set_entry_enabled(self, entry_id: str, enabled: bool) -> None:
         """Enable or disable a config entry as the UI does (it loads or unloads)."""

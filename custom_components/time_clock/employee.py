@@ -7,8 +7,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from homeassistant.config_entries import ConfigSubentry
+from homeassistant.helpers.device_registry import DeviceInfo
 
-from .const import CONF_DESCRIPTION, CONF_IDENTIFIER, CONF_PROJECT_ID, CONF_TAGS
+from .const import (
+    CONF_DESCRIPTION,
+    CONF_IDENTIFIER,
+    CONF_PROJECT_ID,
+    CONF_TAGS,
+    DOMAIN,
+)
 from .reader_payload import normalize_uid
 from .vendors import VENDORS, Vendor
 
@@ -47,6 +54,21 @@ class Employee:
     project_id: int | None = None
     description: str | None = None
     extras: Mapping[str, Any] = field(default_factory=dict)
+    # The employee's device, one object for all of its entities.
+    device_info: DeviceInfo = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """Describe the employee's device."""
+        object.__setattr__(
+            self,
+            "device_info",
+            DeviceInfo(
+                identifiers={(DOMAIN, self.employee_id)},
+                name=self.name,
+                manufacturer="Time Clock",
+                model="Employee",
+            ),
+        )
 
     @classmethod
     def from_subentry(cls, subentry: ConfigSubentry, vendor: Vendor) -> Employee:

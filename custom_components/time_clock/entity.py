@@ -38,9 +38,12 @@ class TimeClockEntity(Entity):
         """Describe the entity of the account's service device."""
         self.account = account
         self.entity_description = description
-        entry = account.entry
-        self._attr_unique_id = f"{entry.entry_id}_{description.key}"
-        self._attr_device_info = DeviceInfo(
+        self._attr_unique_id, self._attr_device_info = self._identity()
+
+    def _identity(self) -> tuple[str, DeviceInfo]:
+        """Return the entity's unique id and its device."""
+        entry = self.account.entry
+        return f"{entry.entry_id}_{self.entity_description.key}", DeviceInfo(
             identifiers={(DOMAIN, entry.entry_id)},
             name=entry.title,
             manufacturer="Time Clock",
@@ -51,15 +54,18 @@ class TimeClockEntity(Entity):
     async def async_added_to_hass(self) -> None:
         """Follow the account's changes."""
         await super().async_added_to_hass()
-        if not self._follows_account:
-            return
-        self.async_on_remove(
+        if self._follows_account:
             self.account.listeners.add(
                 self.async_write_ha_state,
                 self._employee_id,
                 every_minute=self._follows_clock,
             )
-        )
+
+    async def async_will_remove_from_hass(self) -> None:
+        """Stop following the account's changes."""
+        await super().async_will_remove_from_hass()
+        if self._follows_account:
+            self.account.listeners.discard(self.async_write_ha_state, self._employee_id)
 
 
 class EmployeeEntity(TimeClockEntity):
@@ -72,15 +78,15 @@ class EmployeeEntity(TimeClockEntity):
         employee_id: str,
     ) -> None:
         """Describe the entity of an employee's device."""
-        super().__init__(account, description)
         self._employee_id = employee_id
-        employee = account.employees[employee_id]
-        self._attr_unique_id = f"{employee_id}_{description.key}"
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, employee_id)},
-            name=employee.name,
-            manufacturer="Time Clock",
-            model="Employee",
+        super().__init__(account, description)
+
+    def _identity(self) -> tuple[str, DeviceInfo]:
+        """Return the entity's unique id and the device its employee's entities share."""
+        key = self.employee_id
+        return (
+            f"{key}_{self.entity_description.key}",
+            self.account.employees[key].device_info,
         )
 
     @property

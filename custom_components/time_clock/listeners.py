@@ -43,18 +43,22 @@ class Listeners:
     @callback
     def add(
         self, update: CALLBACK_TYPE, employee_id: str | None, *, every_minute: bool
-    ) -> Callable[[], None]:
-        """Call ``update`` when the employee changes (and every minute, if asked)."""
+    ) -> None:
+        """Call ``update`` when the employee changes (and every minute, if asked).
+
+        ``discard`` with an equal ``update`` (the same bound method) ends it: a
+        thousand employees' entities need no closure each to stop listening.
+        """
         self._listeners.setdefault(employee_id, []).append(update)
         if every_minute and employee_id is not None:
             self._minute.setdefault(employee_id, []).append(update)
 
-        def remove() -> None:
-            self._listeners[employee_id].remove(update)
-            if every_minute and employee_id is not None:
-                self._minute[employee_id].remove(update)
-
-        return remove
+    @callback
+    def discard(self, update: CALLBACK_TYPE, employee_id: str | None) -> None:
+        """Stop calling ``update`` for the employee (or the account)."""
+        _discard(self._listeners, employee_id, update)
+        if employee_id is not None:
+            _discard(self._minute, employee_id, update)
 
     @callback
     def add_employee_listener(
@@ -89,3 +93,13 @@ class Listeners:
             for employee_id in due[start : start + MINUTE_BATCH]:
                 for update in list(self._minute.get(employee_id, ())):
                     update()
+
+
+def _discard[K](
+    listeners: dict[K, list[CALLBACK_TYPE]], key: K, update: CALLBACK_TYPE
+) -> None:
+    """Remove ``update`` from the list of ``key``, and the list once empty."""
+    if (found := listeners.get(key)) is not None and update in found:
+        found.remove(update)
+        if not found:
+            del listeners[key]

@@ -30,30 +30,40 @@ class Roster:
         A change is spotted by the subentry's title and its data object, which
         Home Assistant replaces on every change: no data is compared.
         """
-        current = {
-            sub.subentry_id: sub
-            for sub in entry.subentries.values()
-            if sub.subentry_type == SUBENTRY_EMPLOYEE
-        }
-        removed = [key for key in self.employees if key not in current]
+        subentries = entry.subentries
+        removed = [
+            key
+            for key in self.employees
+            if (sub := subentries.get(key)) is None
+            or sub.subentry_type != SUBENTRY_EMPLOYEE
+        ]
         added: list[str] = []
         changed: list[str] = []
         for key in removed:
             del self.employees[key]
             del self._built_from[key]
-        for key, sub in current.items():
-            built = self._built_from.get(key)
-            if built is not None and built[0] == sub.title and built[1] is sub.data:
+        built_from = self._built_from
+        for key, sub in subentries.items():
+            built = built_from.get(key)
+            if built is not None and built[1] is sub.data and built[0] == sub.title:
+                continue
+            if sub.subentry_type != SUBENTRY_EMPLOYEE:
                 continue
             (changed if built is not None else added).append(key)
             self.employees[key] = Employee.from_subentry(sub, vendor_of(entry.data))
-            self._built_from[key] = (sub.title, sub.data)
-        if added or changed or removed:
+            built_from[key] = (sub.title, sub.data)
+        if changed or removed:
             self.tags = {
                 tag: employee.employee_id
                 for employee in self.employees.values()
                 for tag in employee.tags
             }
+        else:
+            # Only additions: their tags join the index (a thousand employees
+            # added one by one must not rebuild it a thousand times).
+            for key in added:
+                for tag in self.employees[key].tags:
+                    self.tags[tag] = key
         return added, changed, removed
 
     def name(self, employee_id: str) -> str:
